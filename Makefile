@@ -1,0 +1,83 @@
+# SEV-SNP host support for Linux 6.1: the front door.
+#
+#   make check         the test command (CI runs it): everything, timed
+#   make run           build, boot in the test VM, print the SNP readiness report
+#   make tree          build/linux = Debian base + patches/series (git am)
+#   make export        write build/linux's commits back to patches/
+#   make help          all targets
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help deps base tree export config build selftests vm-test \
+	series-check tooling-test bisect-check check run deb clean distclean
+
+help:
+	@sed -n 's/^##//p' $(MAKEFILE_LIST)
+
+## deps          install build and test dependencies (apt, needs root)
+deps:
+	$(S)/install-deps.sh
+
+## base          unpack the pinned linux-source-6.1 once into build/base
+base: deps
+	$(S)/prepare-base.sh
+
+## tree          apply patches/series onto the base in build/linux
+tree: base
+	$(S)/tree.sh
+
+## export        write the commits of build/linux back to patches/
+export:
+	$(S)/export-patches.sh
+
+## config        the test kernel config (defconfig + configs/test/*.config)
+config: tree
+	$(S)/make-config.sh test build/obj
+
+## build         build the test kernel (out of tree, ccache)
+build: config
+	$(S)/build-kernel.sh
+
+## selftests     build the KVM selftests, statically linked
+selftests: build
+	$(S)/build-selftests.sh
+
+## vm-test       run one VM scenario: make vm-test SCENARIO=base
+SCENARIO ?= base
+vm-test: selftests
+	$(S)/vm-test.sh $(SCENARIO)
+
+## series-check  checkpatch --strict and series consistency
+series-check: tree
+	$(S)/check-series.sh
+
+## tooling-test  tests of the patch queue tooling and the round trip
+tooling-test: tree
+	tests/tooling/test-patchq.sh
+	tests/tooling/test-roundtrip.sh
+
+## bisect-check  build the objects each patch touches, at that patch
+bisect-check: config
+	$(S)/bisect-check.sh
+
+## check         the test command: all of the above, timed, with a summary
+check:
+	$(S)/check.sh
+
+## run           boot the patched kernel and print the SNP readiness report
+run: build
+	$(S)/vm-test.sh report
+
+## deb           Debian packages of the patched kernel (Debian's config + SNP)
+deb: tree
+	$(S)/build-deb.sh
+
+## clean         remove build output (keeps the base cache and build/linux)
+clean:
+	rm -rf build/obj build/selftests build/vm build/logs build/bisect-obj \
+		build/bisect-selftests build/config-test build/config-deb
+
+## distclean     remove everything under build/
+distclean:
+	rm -rf build

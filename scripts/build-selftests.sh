@@ -1,0 +1,28 @@
+#!/bin/bash
+# Build the KVM selftests of the patched tree, statically linked, against
+# the uAPI headers of the test kernel build.
+#
+# Usage: scripts/build-selftests.sh
+# Output: build/selftests/kvm/<test>, build/logs/selftests-build.log
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib/ccache.sh"
+src=$top/build/linux
+hdr=$top/build/obj/usr/include
+out=$top/build/selftests/kvm
+log=$top/build/logs/selftests-build.log
+
+[ -d "$hdr/linux" ] || { echo "selftests: no uAPI headers in $hdr: run 'make build'" >&2; exit 1; }
+# The selftests Makefile does not track header dependencies: build from
+# scratch every time (ccache makes that cheap) so that no object is stale.
+rm -rf "$out"
+mkdir -p "$out" "$(dirname "$log")"
+if ! make -C "$src/tools/testing/selftests/kvm" -j"${JOBS:-$(nproc)}" \
+	CC="ccache gcc" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr" \
+	EXTRA_CFLAGS="-static" > "$log" 2>&1; then
+	grep -E 'error|Error' "$log" | head -30 >&2
+	echo "selftests: build failed, see build/logs/selftests-build.log" >&2
+	exit 1
+fi
+echo "selftests: $(find "$out" -type f -perm -u+x -name '*[a-z]' ! -name '*.o' | wc -l) KVM selftests in build/selftests/kvm"

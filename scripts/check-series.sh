@@ -1,0 +1,67 @@
+#!/bin/bash
+# Series checks that need no build: every file in patches/ is in the series
+# (and the other way round), every patch sits in a known part's folder, and
+# every patch passes checkpatch.pl --strict with no ERROR, WARNING or CHECK.
+#
+# A checkpatch complaint that is genuinely wrong for a patch goes into
+# tests/checkpatch-allow.txt as "PATCH TYPE reason...", PATCH relative to
+# patches/ and TYPE as checkpatch --show-types prints it.
+#
+# Usage: scripts/check-series.sh
+# Prints one "ok"/"not ok" line per patch and a closing count line.
+set -eu
+. "$(dirname "$0")/lib/patchq.sh"
+
+allow=$top/tests/checkpatch-allow.txt
+parts="base kvm-gmem x86-host psp psp-aspt kvm-snp docs"
+checkpatch=$LINUX/scripts/checkpatch.pl
+[ -x "$checkpatch" ] || { echo "series: no $checkpatch: run 'make tree'" >&2; exit 1; }
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "  ok      $*"; }
+not_ok() { fail=$((fail + 1)); echo "  not ok  $*"; }
+
+listed=$(series_list)
+for f in $(cd "$PATCHES" && find . -name '*.patch' | sed 's|^\./||' | sort); do
+	printf '%s\n' "$listed" | grep -qxF "$f" || not_ok "$f is not in patches/series"
+done
+
+# Allow-list entries must name a patch of the series and give a reason.
+if [ -f "$allow" ]; then
+	while read -r p t reason; do
+		case $p in ''|'#'*) continue ;; esac
+		printf '%s\n' "$listed" | grep -qxF "$p" ||
+			not_ok "checkpatch-allow.txt: $p is not in the series"
+		[ -n "$reason" ] || not_ok "checkpatch-allow.txt: $p $t has no reason"
+	done < "$allow"
+fi
+
+for p in $listed; do
+	part=${p%%/*}
+	case " $parts " in
+	*" $part "*) ;;
+	*) not_ok "$p: '$part' is not a part of the series ($parts)"; continue ;;
+	esac
+	raw=$(cd "$LINUX" && ./scripts/checkpatch.pl --strict --terse --show-types \
+		--no-summary "$PATCHES/$p" 2>&1 || true)
+	issues=$(printf '%s\n' "$raw" | grep -E ': (ERROR|WARNING|CHECK):' || true)
+	left=""
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		type=$(printf '%s\n' "$line" | sed -E 's/.*: (ERROR|WARNING|CHECK):([A-Z0-9_]+):.*/\2/')
+		if [ -f "$allow" ] && grep -qE "^$p[[:space:]]+$type[[:space:]]" "$allow"; then
+			continue
+		fi
+		left="$left    ${line#"$PATCHES"/}"$'\n'
+	done <<< "$issues"
+	if [ -z "$left" ]; then
+		ok "$p"
+	else
+		not_ok "$p: checkpatch --strict"
+		printf '%s' "$left"
+	fi
+done
+
+echo "series: $pass passed, $fail failed, 0 skipped"
+[ "$fail" -eq 0 ]

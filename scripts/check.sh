@@ -1,0 +1,86 @@
+#!/bin/bash
+# "make check": the project's test command. Runs every stage in order,
+# prints how long each took, and ends with one line
+#   N passed, N failed, N skipped
+# that sums the tests of every stage and every VM scenario.
+#
+# Stages: deps, base, tree, tooling tests (patch queue, round trip), series
+# checks (checkpatch), config, kernel build, selftests build, bisect-check,
+# then one VM run per scenario in tests/scenarios/ (CHECK=yes).
+#
+# A build stage that fails stops the run (nothing after it could run); a
+# test stage that fails is counted and the run goes on, so that one run
+# shows everything that is wrong. The exit status is 0 only when nothing
+# failed.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. "$top/scripts/lib/scenario.sh"
+
+total_start=$(date +%s)
+passed=0
+failed=0
+skipped=0
+timings=""
+
+# stage NAME KIND COMMAND...   KIND: build (stop on failure) or test (count)
+stage() {
+	local name=$1 kind=$2 start rc secs out line
+	shift 2
+	echo "==> $name"
+	start=$(date +%s)
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	secs=$(( $(date +%s) - start ))
+	timings="$timings$(printf '  %-28s %5ss  %s' "$name" "$secs" "$([ $rc -eq 0 ] && echo ok || echo FAILED)")"$'\n'
+	if [ "$kind" = test ]; then
+		# The stage's own closing count line.
+		line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$out" | tail -1 || true)
+		if [ -n "$line" ]; then
+			set -- $(printf '%s\n' "$line" | grep -oE '[0-9]+ (passed|failed|skipped)' | cut -d' ' -f1)
+			passed=$((passed + $1))
+			failed=$((failed + $2))
+			skipped=$((skipped + $3))
+		fi
+		# A stage that failed without counting a failure still fails.
+		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "$2" -eq 0 ]; }; then
+			failed=$((failed + 1))
+		fi
+	fi
+	rm -f "$out"
+	if [ $rc -ne 0 ] && [ "$kind" = build ]; then
+		echo "==> $name failed: stopping"
+		failed=$((failed + 1))
+		finish
+	fi
+}
+
+finish() {
+	echo
+	echo "Stage times:"
+	printf '%s' "$timings"
+	printf '  %-28s %5ss\n' "total" "$(( $(date +%s) - total_start ))"
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+stage "deps" build scripts/install-deps.sh
+stage "base" build scripts/prepare-base.sh
+stage "tree" build scripts/tree.sh
+stage "tooling: patch queue" test tests/tooling/test-patchq.sh
+stage "tooling: round trip" test tests/tooling/test-roundtrip.sh
+stage "series: checkpatch" test scripts/check-series.sh
+stage "config" build scripts/make-config.sh test build/obj
+stage "build: kernel" build scripts/build-kernel.sh
+stage "build: selftests" build scripts/build-selftests.sh
+if [ "${BISECT:-1}" = 1 ]; then
+	stage "series: bisect-check" test scripts/bisect-check.sh
+fi
+for s in $(check_scenarios); do
+	stage "vm: $s" test scripts/vm-test.sh "$s"
+done
+finish

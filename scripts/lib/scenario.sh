@@ -1,0 +1,19 @@
+# Load a test VM scenario from tests/scenarios/NAME.conf. Sourced, not run.
+# Sets the variables documented in tests/scenarios/README.md, with defaults.
+load_scenario() {
+	local name=$1 f=$top/tests/scenarios/$1.conf
+	[ -f "$f" ] || { echo "no scenario '$name' ($f)" >&2; return 1; }
+	DESCRIPTION="" MODE=tests TESTS="" CMDLINE="" QEMU_ARGS="" KUNIT=ignore
+	TEST_TIMEOUT=300 VM_TIMEOUT=1500 CHECK=yes MEM=4G SMP=2
+	# shellcheck disable=SC1090
+	. "$f"
+	SCENARIO=$name
+}
+
+# The list of scenarios that "make check" runs.
+check_scenarios() {
+	local f
+	for f in "$top"/tests/scenarios/*.conf; do
+		(CHECK=yes; . "$f"; [ "$CHECK" = yes ]) && basename "$f" .conf
+	done
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Make the test VM's initramfs for one scenario, with the kernel's own
+# usr/gen_init_cpio: busybox-static, the runner (tests/vm/), the scenario
+# settings, and the statically linked selftests the scenario lists.
+#
+# Usage: scripts/make-initramfs.sh SCENARIO
+# Output: build/vm/SCENARIO/initramfs.cpio
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib/scenario.sh"
+load_scenario "$1"
+
+obj=$top/build/obj
+kst=$top/build/selftests/kvm
+out=$top/build/vm/$SCENARIO
+gen=$obj/usr/gen_init_cpio
+busybox=/bin/busybox
+
+die() { printf 'initramfs: %s\n' "$*" >&2; exit 1; }
+[ -x "$gen" ] || die "no $gen: run 'make build' first"
+file "$busybox" | grep -q 'statically linked' ||
+	die "$busybox is not busybox-static: run 'make deps'"
+
+mkdir -p "$out"
+list=$out/cpio.list
+{
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /etc /tests; do
+		echo "dir $d 755 0 0"
+	done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "nod /dev/null 666 0 0 c 1 3"
+	echo "file /bin/busybox $busybox 755 0 0"
+	for a in $("$busybox" --list-full); do
+		[ "/$a" = /bin/busybox ] || echo "slink /$a /bin/busybox 777 0 0"
+	done
+	echo "file /init $top/tests/vm/init 755 0 0"
+	echo "file /report.sh $top/tests/vm/report.sh 755 0 0"
+	echo "file /etc/scenario $out/scenario 644 0 0"
+	echo "file /etc/tests.list $out/tests.list 644 0 0"
+} > "$list"
+
+cat > "$out/scenario" <<X
+SCENARIO='$SCENARIO'
+MODE='$MODE'
+TEST_TIMEOUT='$TEST_TIMEOUT'
+X
+
+: > "$out/tests.list"
+if [ -n "$TESTS" ]; then
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$top/$TESTS" > "$out/tests.list"
+	dirs=""
+	while read -r name _; do
+		[ -x "$kst/$name" ] || die "$TESTS lists $name, which was not built ($kst/$name)"
+		d=$(dirname "$name")
+		case " $dirs " in *" $d "*) ;; *)
+			[ "$d" = . ] || echo "dir /tests/$d 755 0 0" >> "$list"
+			dirs="$dirs $d" ;;
+		esac
+		echo "file /tests/$name $kst/$name 755 0 0" >> "$list"
+	done < "$out/tests.list"
+fi
+
+"$gen" "$list" > "$out/initramfs.cpio.new"
+mv "$out/initramfs.cpio.new" "$out/initramfs.cpio"
+echo "initramfs: $SCENARIO: $(wc -l < "$out/tests.list") selftests, $(du -h "$out/initramfs.cpio" | cut -f1)"

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Host SNP readiness report, run inside the VM by /init in "report" mode.
+# One line per prerequisite:  @@ READY <name>|ok|<detail>  or
+#                             @@ READY <name>|missing|<reason>
+# Every answer comes from what the running kernel reports: /proc/cpuinfo,
+# the kernel log, sysfs, and the SYSCFG MSR through /dev/cpu/0/msr.
+
+ready() { echo "@@ READY $1|$2|$3"; }
+klog() { dmesg -s 8388608 | sed 's/^\[[^]]*\] //'; }
+
+# The kernel's own last word on SNP, if it gave one (x86-host prints one
+# line with the reason when it refuses SNP).
+snp_refusal=$(klog | grep -m1 -E 'SEV-SNP: .*(not|disabled|refus|missing|fail)' || true)
+
+# CPU SNP support
+if grep -qw sev_snp /proc/cpuinfo; then
+	ready "CPU SNP support" ok "cpuinfo flag sev_snp"
+else
+	ready "CPU SNP support" missing "the CPU does not report sev_snp (CPUID 0x8000001F EAX bit 4)"
+fi
+
+# RMP reserved and valid
+rmp=$(klog | grep -m1 -E 'SEV-SNP: RMP table' || true)
+if [ -n "$rmp" ]; then
+	ready "RMP reserved and valid" ok "$rmp"
+elif [ -n "$snp_refusal" ]; then
+	ready "RMP reserved and valid" missing "$snp_refusal"
+else
+	ready "RMP reserved and valid" missing "the kernel reports no RMP table (no SNP host support in this kernel, or none reserved by the BIOS)"
+fi
+
+# SNP_EN in SYSCFG (MSR 0xC0010010, bit 24)
+syscfg=$(dd if=/dev/cpu/0/msr bs=8 count=1 skip=$((0xC0010010 / 8)) 2>/dev/null |
+	 od -An -tx8 | tr -d ' ')
+if [ -z "$syscfg" ]; then
+	ready "SNP_EN" missing "SYSCFG (MSR 0xC0010010) is not readable on this CPU"
+elif [ $(( (0x$syscfg >> 24) & 1 )) -eq 1 ]; then
+	ready "SNP_EN" ok "SYSCFG=0x$syscfg"
+else
+	ready "SNP_EN" missing "SYSCFG=0x$syscfg: SNP_EN (bit 24) is clear"
+fi
+
+# IOMMU mode
+if ! klog | grep -q 'AMD-Vi'; then
+	ready "IOMMU mode" missing "no AMD IOMMU found (the kernel printed no AMD-Vi line); SNP needs the AMD IOMMU enabled in translation mode"
+else
+	types=$(cat /sys/kernel/iommu_groups/*/type 2>/dev/null | sort -u | tr '\n' ' ')
+	case $types in
+	*identity*) ready "IOMMU mode" missing "AMD IOMMU in passthrough mode (iommu=pt); SNP needs translation mode: remove iommu=pt" ;;
+	'') ready "IOMMU mode" missing "AMD IOMMU found but no IOMMU groups" ;;
+	*) ready "IOMMU mode" ok "AMD IOMMU, default domain type: $types" ;;
+	esac
+fi
+
+# PSP firmware and SNP_INIT
+snpapi=$(klog | grep -m1 -E 'SEV-SNP API:' || true)
+sevapi=$(klog | grep -m1 -E 'SEV API:' || true)
+if [ -n "$snpapi" ]; then
+	ready "PSP firmware and SNP_INIT" ok "$snpapi"
+elif [ -n "$sevapi" ]; then
+	ready "PSP firmware and SNP_INIT" missing "PSP present ($sevapi) but SNP_INIT was not done"
+else
+	ready "PSP firmware and SNP_INIT" missing "no PSP: the ccp driver found no SEV-capable device"
+fi
+
+# kvm_amd sev_snp
+p=/sys/module/kvm_amd/parameters/sev_snp
+if [ ! -d /sys/module/kvm_amd ]; then
+	ready "kvm_amd sev_snp" missing "kvm_amd is not loaded"
+elif [ ! -f $p ]; then
+	ready "kvm_amd sev_snp" missing "kvm_amd has no sev_snp parameter (no KVM SNP support in this kernel)"
+elif [ "$(cat $p)" = Y ]; then
+	ready "kvm_amd sev_snp" ok "sev_snp=Y"
+else
+	ready "kvm_amd sev_snp" missing "sev_snp=$(cat $p): KVM turned SNP off (needs all of the above)"
+fi
