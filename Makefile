@@ -56,6 +56,7 @@ series-check: tree
 tooling-test: tree
 	tests/tooling/test-patchq.sh
 	tests/tooling/test-roundtrip.sh
+	tests/tooling/test-vm-log.sh
 
 ## bisect-check  build the objects each patch touches, at that patch
 bisect-check: config

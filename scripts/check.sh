@@ -73,6 +73,7 @@ stage "base" build scripts/prepare-base.sh
 stage "tree" build scripts/tree.sh
 stage "tooling: patch queue" test tests/tooling/test-patchq.sh
 stage "tooling: round trip" test tests/tooling/test-roundtrip.sh
+stage "tooling: VM log judge" test tests/tooling/test-vm-log.sh
 stage "series: checkpatch" test scripts/check-series.sh
 stage "config" build scripts/make-config.sh test build/obj
 stage "build: kernel" build scripts/build-kernel.sh

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Judge one test VM run from its console log.
+#
+# Usage: scripts/parse-vm-log.sh SCENARIO LOG [QEMU_EXIT_CODE]
+# Output: one line per selftest and per non-passing KUnit case, the
+#         readiness report in "report" mode, and a closing line
+#         "vm: SCENARIO: N passed, N failed, N skipped".
+#         build/logs/SCENARIO.kunit holds the kunit.py parse output.
+#
+# The run fails (exit 1, and one more failure counted) when:
+#  - QEMU did not exit 0, or the runner did not reach "@@ RUNNER DONE";
+#  - the kernel log has a BUG, WARNING, Oops, panic, lockdep, KASAN, UBSAN,
+#    hung task, soft lockup or RCU stall report;
+#  - KUNIT=required and kunit.py finds no KUnit results;
+#  - kunit.py reports errors in the KTAP output.
+# Failed selftests and failed or crashed KUnit cases count one each.
+set -eu
+
+top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/scripts/lib/scenario.sh"
+load_scenario "$1"
+log=$2
+qrc=${3:-0}
+logs=$(dirname "$log")
+kunitpy=${KUNIT_PY:-$top/build/linux/tools/testing/kunit/kunit.py}
+
+passed=0
+failed=0
+skipped=0
+problems=""
+problem() { problems="$problems$*"$'\n'; }
+
+[ "$qrc" -eq 0 ] || problem "QEMU exited with $qrc$([ "$qrc" -eq 124 ] && echo " (timed out after ${VM_TIMEOUT}s)")"
+grep -q '^@@ RUNNER DONE' "$log" ||
+	problem "the VM did not finish (no '@@ RUNNER DONE' in $log)"
+
+# Kernel reports. Lockdep and sleep-in-atomic reports start with WARNING:
+# or BUG:; KASAN and UBSAN with their own names. The runner's own lines
+# ("@@ ...", "   | ..." selftest output) are not kernel reports.
+reports=$(grep -v -e '^@@' -e '^   | ' "$log" |
+	  grep -E '(^|\] )(BUG: |WARNING: |Oops|Kernel panic|kernel BUG at|general protection fault|KASAN: |UBSAN: |INFO: trying to register non-static key|INFO: task .* blocked for more than|watchdog: BUG: soft lockup|rcu: INFO: rcu_.* detected stalls)' |
+	  sed 's/^\[[^]]*\] //' | sort -u | head -20 || true)
+[ -z "$reports" ] || problem "the kernel reported:"$'\n'"$(printf '%s\n' "$reports" | sed 's/^/      /')"
+
+# Selftests, as the runner printed them.
+while read -r _ _ verdict rest; do
+	printf '  %-4s %s\n' "$verdict" "$rest"
+	case $verdict in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+done < <(grep '^@@ RESULT ' "$log" || true)
+
+if [ "$MODE" = report ]; then
+	echo "Host SNP readiness (from the kernel booted in the test VM):"
+	grep '^@@ READY ' "$log" | cut -c10- |
+		awk -F'|' '{ printf "  %-27s %-8s %s\n", $1, $2, $3 }'
+	[ "$(grep -c '^@@ READY ' "$log")" -eq 6 ] ||
+		problem "the readiness report is incomplete"
+fi
+
+# KUnit, from the kernel log the runner dumped, parsed by kunit.py.
+if [ "$KUNIT" != ignore ]; then
+	dmesg=$(mktemp)
+	sed -n '/^@@ DMESG BEGIN/,/^@@ DMESG END/p' "$log" | sed '1d;$d' > "$dmesg"
+	kout=$logs/$SCENARIO.kunit
+	python3 "$kunitpy" parse "$dmesg" > "$kout" 2>&1 || true
+	rm -f "$dmesg"
+	sed -i 's/\x1b\[[0-9;]*m//g' "$kout"
+	summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$kout" | tail -1 || true)
+	if [ -z "$summary" ] || grep -q 'Ran 0 tests' <<< "$summary"; then
+		[ "$KUNIT" != required ] ||
+			problem "no KUnit results in the kernel log (see $kout)"
+	else
+		grep -E '\[(FAILED|CRASHED|SKIPPED)\]' "$kout" |
+			sed -e 's/^\[[0-9:]*\] *//' -e 's/^/  kunit /' || true
+		num() { grep -oE "$1: [0-9]+" <<< "$summary" | grep -oE '[0-9]+' || echo 0; }
+		kp=$(num passed) kf=$(num failed) kc=$(num crashed) ks=$(num skipped) ke=$(num errors)
+		echo "  kunit: ${summary#*Testing complete. }"
+		passed=$((passed + kp))
+		failed=$((failed + kf + kc))
+		skipped=$((skipped + ks))
+		[ "$ke" -eq 0 ] || problem "kunit.py parse found $ke errors in the KTAP output"
+	fi
+fi
+
+if [ -n "$problems" ]; then
+	printf '%s' "$problems" | sed 's/^/  FAIL /'
+	failed=$((failed + 1))
+fi
+echo "vm: $SCENARIO: $passed passed, $failed failed, $skipped skipped (log: ${log#"$top"/})"
+[ "$failed" -eq 0 ]

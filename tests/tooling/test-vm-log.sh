@@ -1,0 +1,107 @@
+#!/bin/bash
+# Tests of scripts/parse-vm-log.sh, the judge of a test VM run, on
+# synthetic console logs: a clean run passes, and each way a run can go
+# wrong fails it.
+#
+# Usage: tests/tooling/test-vm-log.sh   (after "make tree": it uses the
+#        tree's kunit.py)
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A private copy of the tooling with its own scenarios.
+mkdir -p "$work/top/tests/scenarios" "$work/top/scripts"
+cp -r "$top/scripts/." "$work/top/scripts/"
+export TOP=$work/top KUNIT_PY=$top/build/linux/tools/testing/kunit/kunit.py
+printf 'MODE=tests\nKUNIT=required\n' > "$TOP/tests/scenarios/t.conf"
+printf 'MODE=tests\nKUNIT=ignore\n' > "$TOP/tests/scenarios/nokunit.conf"
+printf 'MODE=report\nKUNIT=ignore\n' > "$TOP/tests/scenarios/report.conf"
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+ktap() { # ktap RESULT_OF_CASE_2
+	cat <<X
+[    1.000000] KTAP version 1
+[    1.000001] 1..1
+[    1.000002]     KTAP version 1
+[    1.000003]     # Subtest: demo
+[    1.000004]     1..3
+[    1.000005]     ok 1 first
+[    1.000006]     $1 2 second
+[    1.000007]     ok 3 third # SKIP not here
+[    1.000008] $1 1 demo
+X
+}
+
+clean_log() { # clean_log KUNIT_CASE_2 [EXTRA_KERNEL_LINE]
+	echo "[    0.000000] Linux version 6.1.0"
+	echo "@@ RUNNER START t"
+	echo "   | WARNING: selftest output is not a kernel report"
+	echo "@@ RESULT PASS x86_64/state_test (1s)"
+	echo "@@ RESULT SKIP x86_64/amx_test (0s) 1..0 # SKIP - no XFD"
+	echo "@@ SELFTESTS 1 passed, 0 failed, 1 skipped"
+	echo "@@ DMESG BEGIN"
+	ktap "$1"
+	[ -z "${2:-}" ] || echo "$2"
+	echo "@@ DMESG END"
+	echo "@@ RUNNER DONE"
+}
+
+# expect NAME WANT_EXIT WANT_COUNTS SCENARIO QEMU_RC < LOG
+# (fed with "< <(...)", not a pipe, so that the counts stay in this shell)
+expect() {
+	local name=$1 want_rc=$2 want=$3 sc=$4 qrc=$5 rc=0
+	cat > "$work/log"
+	"$TOP/scripts/parse-vm-log.sh" "$sc" "$work/log" "$qrc" > "$work/out" 2>&1 || rc=$?
+	got=$(grep -oE '[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$work/out" | tail -1)
+	if [ "$rc" = "$want_rc" ] && [ "$got" = "$want" ]; then
+		ok "$name"
+	else
+		not_ok "$name (exit $rc, '$got'; wanted exit $want_rc, '$want')"
+		sed 's/^/    /' "$work/out"
+	fi
+}
+
+expect "a clean run passes and counts selftests and KUnit cases" \
+	0 "3 passed, 0 failed, 2 skipped" t 0 \
+	< <(clean_log ok)
+expect "a failed KUnit case fails the run" \
+	1 "2 passed, 1 failed, 2 skipped" t 0 \
+	< <(clean_log "not ok")
+expect "a failed selftest fails the run" 1 "2 passed, 1 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed 's/RESULT PASS x86_64\/state_test/RESULT FAIL x86_64\/state_test/')
+expect "a VM that does not finish fails the run" 1 "3 passed, 1 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed '/RUNNER DONE/d')
+expect "a QEMU timeout fails the run" 1 "3 passed, 1 failed, 2 skipped" t 124 \
+	< <(clean_log ok)
+for r in "WARNING: CPU: 1 PID: 80 at arch/x86/kvm/x86.c:100 kvm_foo+0x1/0x2" \
+	 "BUG: sleeping function called from invalid context at mm/slab.c:1" \
+	 "WARNING: possible circular locking dependency detected" \
+	 "BUG: KASAN: use-after-free in kvm_gmem_get_pfn+0x10/0x20" \
+	 "UBSAN: shift-out-of-bounds in arch/x86/kvm/mmu/mmu.c:10:5" \
+	 "general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP" \
+	 "Kernel panic - not syncing: Fatal exception"; do
+	expect "a kernel report fails the run: ${r%% *} ${r#* }" 1 "3 passed, 1 failed, 2 skipped" t 0 \
+		< <(clean_log ok "[   12.345678] $r")
+done
+expect "missing KUnit results fail a KUNIT=required scenario" 1 "1 passed, 1 failed, 1 skipped" t 0 \
+	< <(clean_log ok | sed '/^\[ *1\.0000/d')
+expect "... and are fine where KUnit is ignored" 0 "1 passed, 0 failed, 1 skipped" nokunit 0 \
+	< <(clean_log ok | sed '/^\[ *1\.0000/d')
+report_log() { # report_log N: a readiness report with N lines
+	echo "@@ RUNNER START report"
+	for i in $(seq 1 "$1"); do echo "@@ READY item $i|missing|why $i"; done
+	echo "@@ RUNNER DONE"
+}
+expect "a complete readiness report passes" 0 "0 passed, 0 failed, 0 skipped" report 0 \
+	< <(report_log 6)
+expect "an incomplete readiness report fails" 1 "0 passed, 1 failed, 0 skipped" report 0 \
+	< <(report_log 1)
+
+echo "$pass passed, $fail failed, 0 skipped"
+[ "$fail" -eq 0 ]
