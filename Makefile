@@ -59,7 +59,7 @@ tooling-test: tree
 	tests/tooling/test-vm-log.sh
 
 ## bisect-check  build the objects each patch touches, at that patch
-bisect-check: config
+bisect-check: build
 	$(S)/bisect-check.sh
 
 ## check         the test command: all of the above, timed, with a summary

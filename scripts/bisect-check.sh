@@ -5,6 +5,9 @@
 #   foo.c                      -> foo.o
 #   a header                   -> the configured objects whose sources
 #                                 include it (at most $MAX_USERS of them)
+#   Documentation/, other tools/ -> nothing to build
+# A patch that changes kernel code but maps to nothing to build fails: the
+# check would otherwise pass without checking anything.
 #   Kconfig, Makefile, Kbuild  -> olddefconfig, then that directory
 #   tools/testing/selftests/kvm/... -> the KVM selftests
 #
@@ -26,11 +29,15 @@ jobs=${JOBS:-$(nproc)}
 log() { printf 'bisect: %s\n' "$*"; }
 die() { printf 'bisect: %s\n' "$*" >&2; exit 1; }
 
-[ -f "$top/build/obj/.config" ] || die "no test config: run 'make config'"
+[ -f "$top/build/obj/vmlinux" ] ||
+	die "no test kernel build: run 'make build' (headers map to the objects it built)"
 commits=$(qgit rev-list --reverse base..HEAD)
 [ -n "$commits" ] || { log "no patches"; echo "bisect: 0 passed, 0 failed, 0 skipped"; exit 0; }
 
-if [ ! -e "$wt/.git" ]; then
+# The worktree is stale when build/linux was made anew since.
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1 ||
+   [ "$(git -C "$wt" rev-parse --git-common-dir)" != "$LINUX/.git" ]; then
+	rm -rf "$wt"
 	qgit worktree prune
 	qgit worktree add -q --detach "$wt" base
 fi
@@ -44,21 +51,29 @@ for c in $commits; do
 	subject=$(qgit log -1 --format=%s "$c")
 	git -C "$wt" checkout -q --detach -f "$c"
 	cp "$top/build/obj/.config" "$obj/.config"
-	kmake olddefconfig >/dev/null
-	kmake prepare >/dev/null 2>&1 || kmake prepare
+	if ! { kmake olddefconfig && kmake prepare; } > "$obj/bisect.log" 2>&1; then
+		fail=$((fail + 1))
+		tail -20 "$obj/bisect.log" | sed 's/^/      /'
+		echo "  not ok  $subject (olddefconfig/prepare failed)"
+		continue
+	fi
 
 	targets=""
 	selftests=no
+	code=no
 	for f in $(git -C "$wt" diff --name-only "$c~1" "$c"); do
 		[ -e "$wt/$f" ] || continue	# deleted by the patch
 		case $f in
 		tools/testing/selftests/kvm/*) selftests=yes ;;
-		tools/*|Documentation/*|scripts/*) ;;
+		tools/*|Documentation/*|scripts/*|*.rst|*.txt) ;;
 		*.c|*.S)
+			code=yes
 			targets="$targets ${f%.*}.o" ;;
 		*.h)
+			code=yes
 			hdr=${f#include/}
 			hdr=${hdr#arch/x86/include/}
+			hdr=${hdr#uapi/}
 			users=$(git -C "$wt" grep -l -e "#include [<\"]$hdr[>\"]" \
 					-e "#include \"$(basename "$f")\"" -- '*.c' |
 				while read -r u; do
@@ -68,18 +83,28 @@ for c in $commits; do
 				done | head -n "$MAX_USERS")
 			targets="$targets $users" ;;
 		*Kconfig*|*Makefile|*Kbuild)
+			code=yes
 			targets="$targets $(dirname "$f")/" ;;
+		*)
+			code=yes ;;
 		esac
 	done
 	[ -z "$targets" ] || targets=$(printf '%s\n' $targets | sort -u | tr '\n' ' ')
 
 	ok=yes
+	if [ $code = yes ] && [ -z "$targets" ]; then
+		ok=no
+		echo "      changes kernel files, but no object of the test config uses them"
+	fi
 	# shellcheck disable=SC2086
 	if [ -n "$targets" ] && ! kmake $targets > "$obj/bisect.log" 2>&1; then
 		ok=no
 		sed 's/^/      /' "$obj/bisect.log" | tail -20
 	fi
 	if [ $selftests = yes ]; then
+		# The selftests Makefile does not track headers: start clean.
+		rm -rf "$sst"
+		mkdir -p "$sst"
 		kmake headers_install INSTALL_HDR_PATH="$obj/usr" >/dev/null
 		if ! make -C "$wt/tools/testing/selftests/kvm" -j"$jobs" \
 			CC="ccache gcc" OUTPUT="$sst" KHDR_INCLUDES="-isystem $obj/usr/include" \

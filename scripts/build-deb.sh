@@ -15,10 +15,12 @@ obj=$top/build/deb-obj/linux
 out=$top/build/deb
 
 "$top/scripts/make-config.sh" deb "$obj"
+rm -f "$(dirname "$obj")"/*.deb
 version=$(cat "$top/build/base/VERSION")
 make -C "$top/build/linux" O="$obj" -j"${JOBS:-$(nproc)}" CC="ccache gcc" \
 	KDEB_PKGVERSION="$version+snp$(git -C "$top/build/linux" rev-list --count base..HEAD)" \
 	bindeb-pkg
+rm -rf "$out"
 mkdir -p "$out"
 mv "$(dirname "$obj")"/*.deb "$out"/
 # bindeb-pkg also leaves a .buildinfo and a .changes next to the packages.

@@ -43,9 +43,18 @@ for p in $listed; do
 	*" $part "*) ;;
 	*) not_ok "$p: '$part' is not a part of the series ($parts)"; continue ;;
 	esac
+	[ -f "$PATCHES/$p" ] || { not_ok "$p: listed in the series, but no such file"; continue; }
+	rc=0
 	raw=$(cd "$LINUX" && ./scripts/checkpatch.pl --strict --terse --show-types \
-		--no-summary "$PATCHES/$p" 2>&1 || true)
+		--no-summary "$PATCHES/$p" 2>&1) || rc=$?
 	issues=$(printf '%s\n' "$raw" | grep -E ': (ERROR|WARNING|CHECK):' || true)
+	# checkpatch exits 1 when it found something. Any other failure, or a
+	# failure with nothing found, means it did not check the patch.
+	if [ $rc -ne 0 ] && { [ $rc -ne 1 ] || [ -z "$issues" ]; }; then
+		not_ok "$p: checkpatch did not run (exit $rc)"
+		printf '%s\n' "$raw" | head -5 | sed 's/^/    /'
+		continue
+	fi
 	left=""
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue

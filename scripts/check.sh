@@ -36,16 +36,20 @@ stage() {
 	secs=$(( $(date +%s) - start ))
 	timings="$timings$(printf '  %-28s %5ss  %s' "$name" "$secs" "$([ $rc -eq 0 ] && echo ok || echo FAILED)")"$'\n'
 	if [ "$kind" = test ]; then
-		# The stage's own closing count line.
-		line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$out" | tail -1 || true)
+		# The stage's own closing count line: the last line it printed.
+		line=$(tail -n 1 "$out" | grep -E '(^|: )[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' || true)
 		if [ -n "$line" ]; then
 			set -- $(printf '%s\n' "$line" | grep -oE '[0-9]+ (passed|failed|skipped)' | cut -d' ' -f1)
 			passed=$((passed + $1))
 			failed=$((failed + $2))
 			skipped=$((skipped + $3))
 		fi
-		# A stage that failed without counting a failure still fails.
-		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "$2" -eq 0 ]; }; then
+		# A test stage without its count line, or one that failed without
+		# counting a failure, fails.
+		if [ -z "$line" ]; then
+			echo "==> $name printed no closing count line"
+			failed=$((failed + 1))
+		elif [ $rc -ne 0 ] && [ "$2" -eq 0 ]; then
 			failed=$((failed + 1))
 		fi
 	fi

@@ -26,6 +26,7 @@ qgit rev-parse -q --verify base >/dev/null || die "$LINUX has no base tag"
 	die "HEAD of $LINUX does not descend from base"
 
 slugify() {
+	local LC_ALL=C
 	# Lower case, runs of anything but [a-z0-9] become one '-', at most
 	# 64 characters, cut at a word boundary.
 	printf '%s' "$1" | tr '[:upper:]' '[:lower:]' |
@@ -65,7 +66,7 @@ for c in $(qgit rev-list --reverse base..HEAD); do
 		--no-numbered --subject-prefix=PATCH --abbrev=12 "$c" \
 		> "$out/$name"
 	echo "$name" >> "$out/series"
-	[ -n "$note" ] || qgit notes --ref "$PART_NOTES" add -f -m "$part" "$c"
+	[ -n "$note" ] || qgit notes --ref "$PART_NOTES" add -f -m "$part" "$c" 2>/dev/null
 done
 
 mkdir -p "$PATCHES"

@@ -12,7 +12,7 @@ set -eu
 PIN_VERSION=${PIN_VERSION:-6.1.192-2}
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-rsync ccache python3 perl git xz-utils zstd
+rsync ccache python3 perl git xz-utils zstd openssl
 qemu-system-x86 busybox-static
 dpkg-dev debhelper fakeroot
 linux-config-6.1"
@@ -23,7 +23,7 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"
 	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
+		sudo -n "$@"
 	else
 		log "need root for: $*"
 		exit 1

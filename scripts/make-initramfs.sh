@@ -19,8 +19,8 @@ busybox=/bin/busybox
 
 die() { printf 'initramfs: %s\n' "$*" >&2; exit 1; }
 [ -x "$gen" ] || die "no $gen: run 'make build' first"
-file "$busybox" | grep -q 'statically linked' ||
-	die "$busybox is not busybox-static: run 'make deps'"
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
+	die "busybox-static is not installed: run 'make deps'"
 
 mkdir -p "$out"
 list=$out/cpio.list
@@ -40,11 +40,8 @@ list=$out/cpio.list
 	echo "file /etc/tests.list $out/tests.list 644 0 0"
 } > "$list"
 
-cat > "$out/scenario" <<X
-SCENARIO='$SCENARIO'
-MODE='$MODE'
-TEST_TIMEOUT='$TEST_TIMEOUT'
-X
+printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\n' \
+	"$SCENARIO" "$MODE" "$TEST_TIMEOUT" > "$out/scenario"
 
 : > "$out/tests.list"
 if [ -n "$TESTS" ]; then

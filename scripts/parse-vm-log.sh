@@ -1,7 +1,9 @@
 #!/bin/bash
 # Judge one test VM run from its console log.
 #
-# Usage: scripts/parse-vm-log.sh SCENARIO LOG [QEMU_EXIT_CODE]
+# Usage: scripts/parse-vm-log.sh SCENARIO LOG [QEMU_EXIT_CODE [CONSOLE]]
+#   LOG      the runner's output ("@@ " lines, selftest output, kernel log)
+#   CONSOLE  the kernel console, searched for kernel reports too
 # Output: one line per selftest and per non-passing KUnit case, the
 #         readiness report in "report" mode, and a closing line
 #         "vm: SCENARIO: N passed, N failed, N skipped".
@@ -9,6 +11,7 @@
 #
 # The run fails (exit 1, and one more failure counted) when:
 #  - QEMU did not exit 0, or the runner did not reach "@@ RUNNER DONE";
+#  - the runner did not report one result per listed selftest;
 #  - the kernel log has a BUG, WARNING, Oops, panic, lockdep, KASAN, UBSAN,
 #    hung task, soft lockup or RCU stall report;
 #  - KUNIT=required and kunit.py finds no KUnit results;
@@ -19,9 +22,14 @@ set -eu
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$top/scripts/lib/scenario.sh"
 load_scenario "$1"
-log=$2
+shown_log=$2
 qrc=${3:-0}
-logs=$(dirname "$log")
+console=${4:-}
+logs=$(dirname "$2")
+# A serial port may end lines with CR LF: read the lines without the CR.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+tr -d '\r' < "$2" > "$log"
 kunitpy=${KUNIT_PY:-$top/build/linux/tools/testing/kunit/kunit.py}
 
 passed=0
@@ -32,12 +40,12 @@ problem() { problems="$problems$*"$'\n'; }
 
 [ "$qrc" -eq 0 ] || problem "QEMU exited with $qrc$([ "$qrc" -eq 124 ] && echo " (timed out after ${VM_TIMEOUT}s)")"
 grep -q '^@@ RUNNER DONE' "$log" ||
-	problem "the VM did not finish (no '@@ RUNNER DONE' in $log)"
+	problem "the VM did not finish (no '@@ RUNNER DONE' in ${shown_log#"$top"/})"
 
 # Kernel reports. Lockdep and sleep-in-atomic reports start with WARNING:
 # or BUG:; KASAN and UBSAN with their own names. The runner's own lines
 # ("@@ ...", "   | ..." selftest output) are not kernel reports.
-reports=$(grep -v -e '^@@' -e '^   | ' "$log" |
+reports=$(cat "$log" ${console:+"$console"} | grep -v -e '^@@' -e '^   | ' |
 	  grep -E '(^|\] )(BUG: |WARNING: |Oops|Kernel panic|kernel BUG at|general protection fault|KASAN: |UBSAN: |INFO: trying to register non-static key|INFO: task .* blocked for more than|watchdog: BUG: soft lockup|rcu: INFO: rcu_.* detected stalls)' |
 	  sed 's/^\[[^]]*\] //' | sort -u | head -20 || true)
 [ -z "$reports" ] || problem "the kernel reported:"$'\n'"$(printf '%s\n' "$reports" | sed 's/^/      /')"
@@ -51,6 +59,21 @@ while read -r _ _ verdict rest; do
 	*) failed=$((failed + 1)) ;;
 	esac
 done < <(grep '^@@ RESULT ' "$log" || true)
+
+# Every listed selftest must have reported, and the runner's own count must
+# agree: a lost or garbled result line is a failure, never a silent gap.
+if [ "$MODE" = tests ] && grep -q '^@@ RUNNER DONE' "$log"; then
+	listed=$(sed -n 's/^@@ TESTS \([0-9]*\)$/\1/p' "$log")
+	results=$((passed + failed + skipped))
+	if [ -z "$listed" ]; then
+		problem "the runner did not say how many selftests it runs"
+	elif [ "$results" -ne "$listed" ]; then
+		problem "$listed selftests listed, $results results reported"
+	fi
+	own=$(grep '^@@ SELFTESTS ' "$log" | cut -c14- || true)
+	[ "$own" = "$passed passed, $failed failed, $skipped skipped" ] ||
+		problem "the runner counted '$own', the log has $passed passed, $failed failed, $skipped skipped"
+fi
 
 if [ "$MODE" = report ]; then
 	echo "Host SNP readiness (from the kernel booted in the test VM):"
@@ -89,5 +112,5 @@ if [ -n "$problems" ]; then
 	printf '%s' "$problems" | sed 's/^/  FAIL /'
 	failed=$((failed + 1))
 fi
-echo "vm: $SCENARIO: $passed passed, $failed failed, $skipped skipped (log: ${log#"$top"/})"
+echo "vm: $SCENARIO: $passed passed, $failed failed, $skipped skipped (log: ${shown_log#"$top"/})"
 [ "$failed" -eq 0 ]

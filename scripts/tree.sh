@@ -60,6 +60,9 @@ elif [ "$head" != "$(qgit rev-parse base)" ] || [ -n "$dirty" ]; then
 fi
 
 qgit am --abort >/dev/null 2>&1 || true
+# The base cache may have been made anew (another Debian version) since
+# this tree was cloned: take its base.
+qgit fetch -q -f "$BASE_REPO" +refs/tags/base:refs/tags/base
 qgit checkout -q -f -B series base
 qgit notes --ref "$PART_NOTES" prune >/dev/null 2>&1 || true
 
@@ -73,7 +76,7 @@ for p in $(series_list); do
 		printf '%s\n' "$out" >&2
 		die "patches/$p does not apply"
 	fi
-	qgit notes --ref "$PART_NOTES" add -f -m "${p%%/*}" HEAD
+	qgit notes --ref "$PART_NOTES" add -f -m "${p%%/*}" HEAD 2>/dev/null
 	n=$((n + 1))
 done
 

@@ -3,8 +3,9 @@
 # the console, and judge the run.
 #
 # Usage: scripts/vm-run.sh SCENARIO
-# Output: build/logs/SCENARIO.log (console), then the verdict of
-#         scripts/parse-vm-log.sh on it.
+# Output: build/logs/SCENARIO.log (the runner's output, from the second
+#         serial port), build/logs/SCENARIO.console (the kernel console),
+#         then the verdict of scripts/parse-vm-log.sh on them.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,7 @@ obj=$top/build/obj
 out=$top/build/vm/$SCENARIO
 logs=$top/build/logs
 log=$logs/$SCENARIO.log
+console=$logs/$SCENARIO.console
 kernel=$obj/arch/x86/boot/bzImage
 
 mkdir -p "$logs"
@@ -26,14 +28,15 @@ echo "vm: $SCENARIO: $DESCRIPTION"
 # TCG the clocksource watchdog would mark the TSC unstable and fall back to
 # the emulated HPET, which makes the KVM clock tests fail and every
 # timekeeping call slow.
-rm -f "$log"
+rm -f "$log" "$console"
 start=$(date +%s)
 set +e
 # shellcheck disable=SC2086
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu EPYC-Milan -machine q35 \
 	-smp "$SMP" -m "$MEM" \
-	-display none -monitor none -serial "file:$log" -no-reboot \
+	-display none -monitor none -no-reboot \
+	-serial "file:$console" -serial "file:$log" \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 tsc=reliable $CMDLINE" \
 	$QEMU_ARGS < /dev/null > "$logs/$SCENARIO.qemu" 2>&1
@@ -42,4 +45,4 @@ set -e
 
 secs=$(( $(date +%s) - start ))
 echo "vm: QEMU exited with $qrc after ${secs}s"
-exec "$top/scripts/parse-vm-log.sh" "$SCENARIO" "$log" "$qrc"
+exec "$top/scripts/parse-vm-log.sh" "$SCENARIO" "$log" "$qrc" "$console"

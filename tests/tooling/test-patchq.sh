@@ -94,10 +94,12 @@ check "the new patch is in place in the series" \
 
 # A dirty tree or unexported commits are never thrown away silently.
 echo junk >> "$LINUX/a.c"
-check "tree refuses to discard uncommitted changes" sh -c "! '$scripts/tree.sh' >/dev/null 2>&1"
+check "tree refuses to discard uncommitted changes" sh -c "! '$scripts/tree.sh' > '$work/out' 2>&1"
+check "... and says why" grep -q "has uncommitted changes" "$work/out"
 git -C "$LINUX" checkout -q -- a.c
 commit b.c 30 "KVM: SVM: Not exported yet"
-check "tree refuses to discard unexported commits" sh -c "! '$scripts/tree.sh' >/dev/null 2>&1"
+check "tree refuses to discard unexported commits" sh -c "! '$scripts/tree.sh' > '$work/out' 2>&1"
+check "... and says why" grep -q "commits that are not in patches/" "$work/out"
 check "FORCE=1 discards them" env FORCE=1 "$scripts/tree.sh" >/dev/null
 check "... back at the series" test "$(git -C "$LINUX" rev-list --count base..HEAD)" = 4
 

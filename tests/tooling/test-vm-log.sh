@@ -41,6 +41,7 @@ X
 clean_log() { # clean_log KUNIT_CASE_2 [EXTRA_KERNEL_LINE]
 	echo "[    0.000000] Linux version 6.1.0"
 	echo "@@ RUNNER START t"
+	echo "@@ TESTS 2"
 	echo "   | WARNING: selftest output is not a kernel report"
 	echo "@@ RESULT PASS x86_64/state_test (1s)"
 	echo "@@ RESULT SKIP x86_64/amx_test (0s) 1..0 # SKIP - no XFD"
@@ -52,12 +53,12 @@ clean_log() { # clean_log KUNIT_CASE_2 [EXTRA_KERNEL_LINE]
 	echo "@@ RUNNER DONE"
 }
 
-# expect NAME WANT_EXIT WANT_COUNTS SCENARIO QEMU_RC < LOG
+# expect NAME WANT_EXIT WANT_COUNTS SCENARIO QEMU_RC [CONSOLE] < LOG
 # (fed with "< <(...)", not a pipe, so that the counts stay in this shell)
 expect() {
-	local name=$1 want_rc=$2 want=$3 sc=$4 qrc=$5 rc=0
+	local name=$1 want_rc=$2 want=$3 sc=$4 qrc=$5 console=${6:-} rc=0
 	cat > "$work/log"
-	"$TOP/scripts/parse-vm-log.sh" "$sc" "$work/log" "$qrc" > "$work/out" 2>&1 || rc=$?
+	"$TOP/scripts/parse-vm-log.sh" "$sc" "$work/log" "$qrc" $console > "$work/out" 2>&1 || rc=$?
 	got=$(grep -oE '[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$work/out" | tail -1)
 	if [ "$rc" = "$want_rc" ] && [ "$got" = "$want" ]; then
 		ok "$name"
@@ -74,7 +75,8 @@ expect "a failed KUnit case fails the run" \
 	1 "2 passed, 1 failed, 2 skipped" t 0 \
 	< <(clean_log "not ok")
 expect "a failed selftest fails the run" 1 "2 passed, 1 failed, 2 skipped" t 0 \
-	< <(clean_log ok | sed 's/RESULT PASS x86_64\/state_test/RESULT FAIL x86_64\/state_test/')
+	< <(clean_log ok | sed -e 's/RESULT PASS x86_64\/state_test/RESULT FAIL x86_64\/state_test/' \
+			       -e 's/^@@ SELFTESTS .*/@@ SELFTESTS 0 passed, 1 failed, 1 skipped/')
 expect "a VM that does not finish fails the run" 1 "3 passed, 1 failed, 2 skipped" t 0 \
 	< <(clean_log ok | sed '/RUNNER DONE/d')
 expect "a QEMU timeout fails the run" 1 "3 passed, 1 failed, 2 skipped" t 124 \
@@ -85,10 +87,28 @@ for r in "WARNING: CPU: 1 PID: 80 at arch/x86/kvm/x86.c:100 kvm_foo+0x1/0x2" \
 	 "BUG: KASAN: use-after-free in kvm_gmem_get_pfn+0x10/0x20" \
 	 "UBSAN: shift-out-of-bounds in arch/x86/kvm/mmu/mmu.c:10:5" \
 	 "general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP" \
-	 "Kernel panic - not syncing: Fatal exception"; do
+	 "Kernel panic - not syncing: Fatal exception" \
+	 "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [kvm:100]" \
+	 "INFO: task kvm:100 blocked for more than 120 seconds." \
+	 "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"; do
 	expect "a kernel report fails the run: ${r%% *} ${r#* }" 1 "3 passed, 1 failed, 2 skipped" t 0 \
 		< <(clean_log ok "[   12.345678] $r")
 done
+# Lost, garbled or miscounted results.
+expect "a lost result line fails the run" 1 "3 passed, 1 failed, 1 skipped" t 0 \
+	< <(clean_log ok | sed '/RESULT SKIP/d')
+expect "a garbled result line fails the run" 1 "3 passed, 1 failed, 1 skipped" t 0 \
+	< <(clean_log ok | sed 's/^@@ RESULT SKIP/[ 3.1] kvm: note@@ RESULT SKIP/')
+expect "a runner count that disagrees fails the run" 1 "3 passed, 1 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed 's/^@@ SELFTESTS .*/@@ SELFTESTS 2 passed, 0 failed, 0 skipped/')
+expect "CR LF line ends are read as lines" 0 "3 passed, 0 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed 's/$/\r/')
+expect "a crashed KUnit case fails the run" 1 "2 passed, 1 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed 's/^\(\[ *1\.000006\]\)     ok 2 second/\1     not ok 2 second # CRASHED/')
+printf '[    9.0] WARNING: CPU: 0 PID: 1 at mm/page_alloc.c:1 x+0x1/0x2\n' > "$work/console"
+expect "a kernel report on the console alone fails the run" 1 "3 passed, 1 failed, 2 skipped" t 0 "$work/console" \
+	< <(clean_log ok)
+
 expect "missing KUnit results fail a KUNIT=required scenario" 1 "1 passed, 1 failed, 1 skipped" t 0 \
 	< <(clean_log ok | sed '/^\[ *1\.0000/d')
 expect "... and are fine where KUnit is ignored" 0 "1 passed, 0 failed, 1 skipped" nokunit 0 \
