@@ -3,8 +3,10 @@
 # so that every prefix of the series builds (bisectability).
 #
 #   foo.c                      -> foo.o
-#   a header                   -> the configured objects whose sources
-#                                 include it (at most $MAX_USERS of them)
+#   a header                   -> the objects of the test build that depend
+#                                 on it, from kbuild's .cmd files (at most
+#                                 $MAX_USERS of them); for a uAPI header,
+#                                 the KVM selftests too
 #   Documentation/, other tools/ -> nothing to build
 # A patch that changes kernel code but maps to nothing to build fails: the
 # check would otherwise pass without checking anything.
@@ -24,6 +26,10 @@ wt=$top/build/bisect
 obj=$top/build/bisect-obj
 sst=$top/build/bisect-selftests
 MAX_USERS=${MAX_USERS:-40}
+# Objects that kbuild cannot build as a single target: the decompressor,
+# real-mode code, purgatory and the vDSO have their own rules and generated
+# inputs; host programs and the initramfs are not kernel objects.
+NOT_SINGLE='^(arch/x86/(boot|realmode|purgatory|entry/vdso)/|scripts/|usr/|tools/)' 
 jobs=${JOBS:-$(nproc)}
 
 log() { printf 'bisect: %s\n' "$*"; }
@@ -44,6 +50,41 @@ fi
 mkdir -p "$obj" "$sst"
 
 kmake() { make -s -C "$wt" O="$obj" -j"$jobs" CC="ccache gcc" "$@"; }
+
+# The make target that builds an object with the right flags. x86 builds
+# virt/kvm/*.o as part of arch/x86/kvm (kvm-y += $(KVM)/...), with that
+# directory's include paths, so they are built through it.
+target_of() {
+	case $1 in
+	virt/kvm/*) echo arch/x86/kvm/ ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# Build the KVM selftests of the worktree's commit, with -k so that one
+# test that fails to build does not hide the others, and print the sorted
+# list of those that built. The selftests Makefile does not track headers,
+# so every build starts clean (ccache keeps that cheap).
+build_selftests() {
+	rm -rf "$sst"
+	mkdir -p "$sst"
+	kmake headers_install INSTALL_HDR_PATH="$obj/usr" >/dev/null
+	make -k -C "$wt/tools/testing/selftests/kvm" -j"$jobs" \
+		CC="ccache gcc" OUTPUT="$sst" KHDR_INCLUDES="-isystem $obj/usr/include" \
+		EXTRA_CFLAGS="-static" > "$sst.log" 2>&1 || true
+	(cd "$sst" && find . -type f -perm -u+x ! -name '*.o' | sort)
+}
+
+# The selftests that build before the series. A patch fails the check if a
+# selftest that built at its parent does not build at the patch; selftests
+# that did not build before (the base has such bugs, which base/ patches
+# fix one by one) do not fail the patches that do not fix them.
+git -C "$wt" checkout -q --detach -f base
+cp "$top/build/obj/.config" "$obj/.config"
+{ kmake olddefconfig && kmake prepare; } > "$obj/bisect.log" 2>&1 ||
+	{ tail -20 "$obj/bisect.log"; die "the base does not prepare"; }
+built_before=$(build_selftests)
+log "$(echo "$built_before" | grep -c . || true) KVM selftests build at base"
 
 pass=0
 fail=0
@@ -68,20 +109,19 @@ for c in $commits; do
 		tools/*|Documentation/*|scripts/*|*.rst|*.txt) ;;
 		*.c|*.S)
 			code=yes
-			targets="$targets ${f%.*}.o" ;;
+			targets="$targets $(target_of "${f%.*}.o")" ;;
 		*.h)
 			code=yes
-			hdr=${f#include/}
-			hdr=${hdr#arch/x86/include/}
-			hdr=${hdr#uapi/}
-			users=$(git -C "$wt" grep -l -e "#include [<\"]$hdr[>\"]" \
-					-e "#include \"$(basename "$f")\"" -- '*.c' |
-				while read -r u; do
-					# Only objects that this config builds.
-					[ -f "$obj/${u%.c}.o" ] || [ -f "$top/build/obj/${u%.c}.o" ] &&
-						echo "${u%.c}.o"
-				done | head -n "$MAX_USERS")
-			targets="$targets $users" ;;
+			# The objects of the test build that depend on the header,
+			# as kbuild recorded it in their .cmd files.
+			users=$(cd "$top/build/obj" &&
+				find . -name '.*.o.cmd' ! -name '.vmlinux.o.cmd' -print0 |
+				xargs -0 grep -l -F -e "../linux/$f " -e "/build/linux/$f " |
+				sed -e 's|^\./||' -e 's|\.\([^/]*\)\.cmd$|\1|' |
+				grep -v -E "$NOT_SINGLE" | sort | head -n "$MAX_USERS" || true)
+			for u in $users; do targets="$targets $(target_of "$u")"; done
+			# A uAPI header is what the selftests build against.
+			case $f in */uapi/*) selftests=yes ;; esac ;;
 		*Kconfig*|*Makefile|*Kbuild)
 			code=yes
 			targets="$targets $(dirname "$f")/" ;;
@@ -102,18 +142,21 @@ for c in $commits; do
 		sed 's/^/      /' "$obj/bisect.log" | tail -20
 	fi
 	if [ $selftests = yes ]; then
-		# The selftests Makefile does not track headers: start clean.
-		rm -rf "$sst"
-		mkdir -p "$sst"
-		kmake headers_install INSTALL_HDR_PATH="$obj/usr" >/dev/null
-		if ! make -C "$wt/tools/testing/selftests/kvm" -j"$jobs" \
-			CC="ccache gcc" OUTPUT="$sst" KHDR_INCLUDES="-isystem $obj/usr/include" \
-			EXTRA_CFLAGS="-static" > "$sst/bisect.log" 2>&1; then
+		built=$(build_selftests)
+		lost=$(comm -23 <(echo "$built_before") <(echo "$built") | grep . || true)
+		if [ -n "$lost" ]; then
 			ok=no
-			grep -E 'error' "$sst/bisect.log" | head -20 | sed 's/^/      /'
+			echo "      built at the parent, not at this patch:" $lost
+			grep -E 'error' "$sst.log" | head -10 | sed 's/^/      /'
 		fi
+		gained=$(comm -13 <(echo "$built_before") <(echo "$built") | grep -c . || true)
+		built_before=$built
 	fi
-	what="$(echo $targets | wc -w) objects$([ $selftests = yes ] && echo ", KVM selftests")"
+	what="$(echo $targets | wc -w) objects"
+	if [ $selftests = yes ]; then
+		what="$what, $(echo "$built" | grep -c . || true) KVM selftests build"
+		[ "$gained" -eq 0 ] || what="$what ($gained more than before)"
+	fi
 	if [ $ok = yes ]; then
 		pass=$((pass + 1))
 		echo "  ok      $subject ($what)"

@@ -4,6 +4,8 @@
 # configs/deb/*.config.
 #
 # Usage: scripts/build-deb.sh
+#        DEB_CONFIG=test scripts/build-deb.sh   (packages the small test
+#        config instead: minutes, to check the packaging path itself)
 # Output: build/deb/linux-image-*.deb, linux-headers-*.deb, linux-libc-dev*.deb
 #
 # Slow: Debian's config builds thousands of modules (hours on 2 cores).
@@ -11,10 +13,11 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/ccache.sh"
-obj=$top/build/deb-obj/linux
+kind=${DEB_CONFIG:-deb}
+obj=$top/build/deb-obj/$kind
 out=$top/build/deb
 
-"$top/scripts/make-config.sh" deb "$obj"
+"$top/scripts/make-config.sh" "$kind" "$obj"
 rm -f "$(dirname "$obj")"/*.deb
 version=$(cat "$top/build/base/VERSION")
 make -C "$top/build/linux" O="$obj" -j"${JOBS:-$(nproc)}" CC="ccache gcc" \
