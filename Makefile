@@ -70,7 +70,7 @@ check:
 run: build
 	$(S)/vm-test.sh report
 
-## deb           Debian packages of the patched kernel (Debian's config + SNP)
+## deb           Debian packages (Debian's config + SNP; DEB_CONFIG=test: quick check)
 deb: tree
 	$(S)/build-deb.sh
 
