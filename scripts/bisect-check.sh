@@ -7,11 +7,12 @@
 #                                 on it, from kbuild's .cmd files (at most
 #                                 $MAX_USERS of them); for a uAPI header,
 #                                 the KVM selftests too
-#   Documentation/, other tools/ -> nothing to build
-# A patch that changes kernel code but maps to nothing to build fails: the
-# check would otherwise pass without checking anything.
 #   Kconfig, Makefile, Kbuild  -> olddefconfig, then that directory
 #   tools/testing/selftests/kvm/... -> the KVM selftests
+#   Documentation/, other tools/ -> nothing to build
+#
+# A patch that changes kernel code but maps to nothing to build fails: the
+# check would otherwise pass without checking anything.
 #
 # It works in a worktree of build/linux (build/bisect) with its own object
 # directory (build/bisect-obj) and the test config, so the main tree and
@@ -21,6 +22,7 @@
 set -eu
 . "$(dirname "$0")/lib/patchq.sh"
 . "$top/scripts/lib/ccache.sh"
+. "$top/scripts/lib/selftests.sh"
 
 wt=$top/build/bisect
 obj=$top/build/bisect-obj
@@ -29,7 +31,7 @@ MAX_USERS=${MAX_USERS:-40}
 # Objects that kbuild cannot build as a single target: the decompressor,
 # real-mode code, purgatory and the vDSO have their own rules and generated
 # inputs; host programs and the initramfs are not kernel objects.
-NOT_SINGLE='^(arch/x86/(boot|realmode|purgatory|entry/vdso)/|scripts/|usr/|tools/)' 
+NOT_SINGLE='^(arch/x86/(boot|realmode|purgatory|entry/vdso)/|scripts/|usr/|tools/)'
 jobs=${JOBS:-$(nproc)}
 
 log() { printf 'bisect: %s\n' "$*"; }
@@ -69,9 +71,7 @@ build_selftests() {
 	rm -rf "$sst"
 	mkdir -p "$sst"
 	kmake headers_install INSTALL_HDR_PATH="$obj/usr" >/dev/null
-	make -k -C "$wt/tools/testing/selftests/kvm" -j"$jobs" \
-		CC="ccache gcc" OUTPUT="$sst" KHDR_INCLUDES="-isystem $obj/usr/include" \
-		EXTRA_CFLAGS="-static" > "$sst.log" 2>&1 || true
+	make_kvm_selftests "$wt" "$sst" "$obj/usr/include" -k > "$sst.log" 2>&1 || true
 	(cd "$sst" && find . -type f -perm -u+x ! -name '*.o' | sort)
 }
 

@@ -8,6 +8,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/ccache.sh"
+. "$top/scripts/lib/selftests.sh"
 src=$top/build/linux
 hdr=$top/build/obj/usr/include
 out=$top/build/selftests/kvm
@@ -18,9 +19,7 @@ log=$top/build/logs/selftests-build.log
 # scratch every time (ccache makes that cheap) so that no object is stale.
 rm -rf "$out"
 mkdir -p "$out" "$(dirname "$log")"
-if ! make -C "$src/tools/testing/selftests/kvm" -j"${JOBS:-$(nproc)}" \
-	CC="ccache gcc" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr" \
-	EXTRA_CFLAGS="-static" > "$log" 2>&1; then
+if ! make_kvm_selftests "$src" "$out" "$hdr" > "$log" 2>&1; then
 	grep -E 'error|Error' "$log" | head -30 >&2
 	echo "selftests: build failed, see build/logs/selftests-build.log" >&2
 	exit 1
