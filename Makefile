@@ -10,7 +10,8 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export config build selftests vm-test \
-	series-check tooling-test bisect-check check run deb clean distclean
+	series-check tooling-test bisect-check check run bench deb clean \
+	distclean
 
 help:
 	@sed -n 's/^##//p' $(MAKEFILE_LIST)
@@ -69,6 +70,11 @@ check:
 ## run           boot the patched kernel and print the SNP readiness report
 run: build
 	$(S)/vm-test.sh report
+
+## bench         run the benchmarks in the test VM and print their figures
+bench: selftests
+	$(S)/vm-test.sh gmem-bench
+	@sed -n 's/^   | //p' build/logs/gmem-bench.log
 
 ## deb           Debian packages (Debian's config + SNP; DEB_CONFIG=test: quick check)
 deb: tree

@@ -11,8 +11,9 @@ set -eu
 # warning says so.
 PIN_VERSION=${PIN_VERSION:-6.1.192-2}
 
+# python3-ply and python3-git are for checkpatch's SPDX license check.
 PKGS="build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-rsync ccache python3 perl git xz-utils zstd openssl
+rsync ccache python3 python3-ply python3-git perl git xz-utils zstd openssl
 qemu-system-x86 busybox-static
 dpkg-dev debhelper fakeroot
 linux-config-6.1"
