@@ -10,8 +10,8 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export config build selftests vm-test \
-	series-check tooling-test bisect-check check run bench deb clean \
-	distclean
+	series-check tooling-test bisect-check variants check run bench deb \
+	clean distclean
 
 help:
 	@sed -n 's/^##//p' $(MAKEFILE_LIST)
@@ -62,6 +62,11 @@ tooling-test: tree
 ## bisect-check  build the objects each patch touches, at that patch
 bisect-check: build
 	$(S)/bisect-check.sh
+
+## variants      build the x86-host objects with AMD_MEM_ENCRYPT, KVM_AMD_SEV
+##               or AMD_IOMMU off (not part of check: three more configs)
+variants: config
+	$(S)/build-variants.sh
 
 ## check         the test command: all of the above, timed, with a summary
 check:

@@ -16,7 +16,9 @@
 #    hung task, soft lockup or RCU stall report;
 #  - KUNIT=required and kunit.py finds no KUnit results;
 #  - kunit.py reports errors in the KTAP output.
-# Failed selftests and failed or crashed KUnit cases count one each.
+# Failed selftests, failed or crashed KUnit cases, and EXPECT_LOG lines
+# missing from (or REJECT_LOG lines present in) the kernel log count one
+# each.
 set -eu
 
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -74,6 +76,30 @@ if [ "$MODE" = tests ] && grep -q '^@@ RUNNER DONE' "$log"; then
 	[ "$own" = "$passed passed, $failed failed, $skipped skipped" ] ||
 		problem "the runner counted '$own', the log has $passed passed, $failed failed, $skipped skipped"
 fi
+
+# Kernel log lines the scenario expects (EXPECT_LOG) or forbids
+# (REJECT_LOG): one extended regex per line, matched against the kernel
+# log the runner dumped and the console. Each counts as one test.
+klog=$( (sed -n '/^@@ DMESG BEGIN/,/^@@ DMESG END/p' "$log"; cat ${console:+"$console"}) |
+	grep -v -e '^@@' -e '^   | ' | sed 's/^\[[^]]*\] //' || true)
+log_check() { # log_check expect|reject PATTERN
+	local found=no
+	grep -qE -e "$2" <<< "$klog" && found=yes
+	if { [ "$1" = expect ] && [ $found = yes ]; } ||
+	   { [ "$1" = reject ] && [ $found = no ]; }; then
+		printf '  %-4s log %s /%s/\n' PASS "$([ "$1" = expect ] && echo has || echo "has no")" "$2"
+		passed=$((passed + 1))
+	else
+		printf '  %-4s log %s /%s/\n' FAIL "$([ "$1" = expect ] && echo "lacks" || echo has)" "$2"
+		failed=$((failed + 1))
+	fi
+}
+while IFS= read -r pat; do
+	[ -z "$pat" ] || log_check expect "$pat"
+done <<< "$EXPECT_LOG"
+while IFS= read -r pat; do
+	[ -z "$pat" ] || log_check reject "$pat"
+done <<< "$REJECT_LOG"
 
 if [ "$MODE" = report ]; then
 	echo "Host SNP readiness (from the kernel booted in the test VM):"

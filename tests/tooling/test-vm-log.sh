@@ -18,6 +18,13 @@ export TOP=$work/top KUNIT_PY=$top/build/linux/tools/testing/kunit/kunit.py
 printf 'MODE=tests\nKUNIT=required\n' > "$TOP/tests/scenarios/t.conf"
 printf 'MODE=tests\nKUNIT=ignore\n' > "$TOP/tests/scenarios/nokunit.conf"
 printf 'MODE=report\nKUNIT=ignore\n' > "$TOP/tests/scenarios/report.conf"
+cat > "$TOP/tests/scenarios/logs.conf" <<'X'
+MODE=tests
+KUNIT=ignore
+EXPECT_LOG='SEV-SNP: RMP table: 0x[0-9a-f]+-
+host support enabled'
+REJECT_LOG='host support unavailable'
+X
 
 pass=0
 fail=0
@@ -113,6 +120,17 @@ expect "missing KUnit results fail a KUNIT=required scenario" 1 "1 passed, 1 fai
 	< <(clean_log ok | sed '/^\[ *1\.0000/d')
 expect "... and are fine where KUnit is ignored" 0 "1 passed, 0 failed, 1 skipped" nokunit 0 \
 	< <(clean_log ok | sed '/^\[ *1\.0000/d')
+expect "expected kernel log lines count as passes" 0 "4 passed, 0 failed, 1 skipped" logs 0 \
+	< <(clean_log ok "[    0.5] SEV-SNP: RMP table: 0x100000000-0x101ffffff (32 MiB)" |
+	    sed 's/^@@ DMESG END/[    0.6] SEV-SNP: host support enabled (simulated)\n&/')
+expect "a missing expected line fails" 1 "3 passed, 1 failed, 1 skipped" logs 0 \
+	< <(clean_log ok "[    0.5] SEV-SNP: RMP table: 0x100000000-0x101ffffff (32 MiB)")
+expect "a rejected line fails" 1 "3 passed, 1 failed, 1 skipped" logs 0 \
+	< <(clean_log ok "[    0.5] SEV-SNP: RMP table: 0x100000000-0x101ffffff (32 MiB)" |
+	    sed 's/^@@ DMESG END/[    0.6] SEV-SNP: host support enabled (simulated)\n[    0.7] SEV-SNP: host support unavailable: x\n&/')
+printf '[    9.0] SEV-SNP: RMP table: 0x1-0x2\n[    9.1] SEV-SNP: host support enabled\n' > "$work/console2"
+expect "expected lines are found on the console too" 0 "4 passed, 0 failed, 1 skipped" logs 0 "$work/console2" \
+	< <(clean_log ok)
 report_log() { # report_log N: a readiness report with N lines
 	echo "@@ RUNNER START report"
 	for i in $(seq 1 "$1"); do echo "@@ READY item $i|missing|why $i"; done

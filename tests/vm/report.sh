@@ -8,9 +8,9 @@
 ready() { echo "@@ READY $1|$2|$3"; }
 klog() { dmesg -s 8388608 | sed 's/^\[[^]]*\] //'; }
 
-# The kernel's own last word on SNP, if it gave one (x86-host prints one
-# line with the reason when it refuses SNP).
-snp_refusal=$(klog | grep -m1 -E 'SEV-SNP: .*(not|disabled|refus|missing|fail)' || true)
+# The kernel's own last word on SNP, if it gave one: the host code prints
+# one line with the reason and the remedy when it does not enable SNP.
+snp_refusal=$(klog | grep -m1 -E 'SEV-SNP: host support (unavailable|disabled)' || true)
 
 # CPU SNP support
 if grep -qw sev_snp /proc/cpuinfo; then
