@@ -119,7 +119,12 @@ for c in $commits; do
 				xargs -0 grep -l -F -e "../linux/$f " -e "/build/linux/$f " |
 				sed -e 's|^\./||' -e 's|\.\([^/]*\)\.cmd$|\1|' |
 				grep -v -E "$NOT_SINGLE" | sort | head -n "$MAX_USERS" || true)
-			for u in $users; do targets="$targets $(target_of "$u")"; done
+			# The users come from the final build: keep those whose
+			# source exists at this patch.
+			for u in $users; do
+				[ -e "$wt/${u%.o}.c" ] || [ -e "$wt/${u%.o}.S" ] || continue
+				targets="$targets $(target_of "$u")"
+			done
 			# A uAPI header is what the selftests build against.
 			case $f in */uapi/*) selftests=yes ;; esac ;;
 		*Kconfig*|*Makefile|*Kbuild)
@@ -129,7 +134,23 @@ for c in $commits; do
 			code=yes ;;
 		esac
 	done
-	[ -z "$targets" ] || targets=$(printf '%s\n' $targets | sort -u | tr '\n' ' ')
+	# A directory target builds everything under it: drop the targets it
+	# covers, so that one make does not build the same objects twice, in
+	# parallel, through two paths.
+	if [ -n "$targets" ]; then
+		targets=$(printf '%s\n' $targets | sort -u | awk '
+			{ t[NR] = $0 }
+			END {
+				for (i = 1; i <= NR; i++) {
+					keep = 1
+					for (j = 1; j <= NR; j++)
+						if (i != j && t[j] ~ /\/$/ &&
+						    index(t[i], t[j]) == 1)
+							keep = 0
+					if (keep) print t[i]
+				}
+			}' | tr '\n' ' ')
+	fi
 
 	ok=yes
 	if [ $code = yes ] && [ -z "$targets" ]; then
