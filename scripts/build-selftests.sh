@@ -25,3 +25,18 @@ if ! make_kvm_selftests "$src" "$out" "$hdr" > "$log" 2>&1; then
 	exit 1
 fi
 echo "selftests: $(find "$out" -type f -perm -u+x -name '*[a-z]' ! -name '*.o' | wc -l) KVM selftests in build/selftests/kvm"
+
+# The project's own test programs (tests/psp/), likewise static, against the
+# same uAPI headers. The initramfs takes a listed test from here when it is
+# not a KVM selftest.
+tst=$top/build/tests
+rm -rf "$tst"
+for c in "$top"/tests/psp/*.c; do
+	mkdir -p "$tst/psp"
+	if ! ccache gcc -Wall -Wextra -Werror -O2 -static -isystem "$hdr" \
+		"$c" -o "$tst/psp/$(basename "$c" .c)" >> "$log" 2>&1; then
+		echo "tests: $c does not build, see build/logs/selftests-build.log" >&2
+		exit 1
+	fi
+done
+echo "tests: $(find "$tst" -type f -perm -u+x | wc -l) test programs in build/tests"

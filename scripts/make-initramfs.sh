@@ -48,13 +48,15 @@ if [ -n "$TESTS" ]; then
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$top/$TESTS" > "$out/tests.list"
 	dirs=""
 	while read -r name _; do
-		[ -x "$kst/$name" ] || die "$TESTS lists $name, which was not built ($kst/$name)"
+		bin=$kst/$name
+		[ -x "$bin" ] || bin=$top/build/tests/$name
+		[ -x "$bin" ] || die "$TESTS lists $name, which was not built ($kst/$name or $bin)"
 		d=$(dirname "$name")
 		case " $dirs " in *" $d "*) ;; *)
 			[ "$d" = . ] || echo "dir /tests/$d 755 0 0" >> "$list"
 			dirs="$dirs $d" ;;
 		esac
-		echo "file /tests/$name $kst/$name 755 0 0" >> "$list"
+		echo "file /tests/$name $bin 755 0 0" >> "$list"
 	done < "$out/tests.list"
 fi
 

@@ -23,6 +23,15 @@ mkdir -p "$logs"
 [ -f "$kernel" ] || { echo "vm: no kernel: run 'make build'" >&2; exit 1; }
 [ -f "$out/initramfs.cpio" ] || { echo "vm: no initramfs for $SCENARIO" >&2; exit 1; }
 
+# An ACPI ASPT table for the VM (scripts/make-aspt.py WINDOW [BREAK])
+acpi_args=""
+if [ -n "$ASPT" ]; then
+	# shellcheck disable=SC2086
+	set -- $ASPT
+	"$top/scripts/make-aspt.py" "$1" "$out/aspt.bin" ${2:+"$2"}
+	acpi_args="-acpitable file=$out/aspt.bin"
+fi
+
 echo "vm: $SCENARIO: $DESCRIPTION"
 # tsc=reliable: an SNP host's TSC is invariant and is its clocksource. Under
 # TCG the clocksource watchdog would mark the TSC unstable and fall back to
@@ -39,7 +48,7 @@ timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-serial "file:$console" -serial "file:$log" \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 tsc=reliable $CMDLINE" \
-	$QEMU_ARGS < /dev/null > "$logs/$SCENARIO.qemu" 2>&1
+	$acpi_args $QEMU_ARGS < /dev/null > "$logs/$SCENARIO.qemu" 2>&1
 qrc=$?
 set -e
 

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * End-to-end check of the ASPT PSP path on the simulated PSP (snp_sim=psp):
+ * ccp bound to the ASPT "psp" device, the PSP interrupt arrives on the CPU
+ * the kernel chose, /dev/sev SEV_PLATFORM_STATUS returns what the simulated
+ * firmware reports, all again after the interrupt is moved to another CPU,
+ * and an injected firmware error reaches userspace with its status code.
+ *
+ * Exit status: 0 all passed, 1 a check failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/psp-sev.h>
+
+#define SIM "/sys/kernel/debug/psp-sim/"
+#define MAX_CPUS 64
+
+static int failures;
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%s: ", ok ? "ok" : "FAIL");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	if (!ok)
+		failures++;
+}
+
+static void die(const char *what)
+{
+	printf("FAIL: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die(path);
+	close(fd);
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		die(path);
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		die(path);
+	buf[n] = '\0';
+	close(fd);
+}
+
+/* The PSP's irq number and its per-CPU counts from /proc/interrupts */
+static int psp_irq(unsigned long long *counts, int *ncpus)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int irq = -1;
+
+	if (!f)
+		die("/proc/interrupts");
+	*ncpus = 0;
+	if (fgets(line, sizeof(line), f)) {
+		for (char *p = strtok(line, " \n"); p; p = strtok(NULL, " \n"))
+			(*ncpus)++;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		int i;
+
+		if (!strstr(line, "AMD-PSP"))
+			continue;
+		irq = strtol(p, &end, 10);
+		p = end + 1;
+		for (i = 0; i < *ncpus && i < MAX_CPUS; i++)
+			counts[i] = strtoull(p, &p, 10);
+		break;
+	}
+	fclose(f);
+	return irq;
+}
+
+static int effective_cpu(int irq)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", irq);
+	read_file(path, buf, sizeof(buf));
+	return atoi(buf);
+}
+
+static void set_fw(int major, int minor, int build)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", major);
+	write_file(SIM "api_major", v);
+	snprintf(v, sizeof(v), "%d", minor);
+	write_file(SIM "api_minor", v);
+	snprintf(v, sizeof(v), "%d", build);
+	write_file(SIM "build", v);
+}
+
+static int sim_sev_state(void)
+{
+	char buf[8192], *p;
+
+	read_file(SIM "state", buf, sizeof(buf));
+	p = strstr(buf, "sev_state ");
+	return p ? atoi(p + 10) : -1;
+}
+
+static int platform_status(struct sev_user_data_status *st, unsigned int *error)
+{
+	struct sev_issue_cmd cmd = { .cmd = SEV_PLATFORM_STATUS };
+	int fd, ret;
+
+	memset(st, 0xa5, sizeof(*st));
+	cmd.data = (unsigned long)st;
+	fd = open("/dev/sev", O_RDONLY);
+	if (fd < 0)
+		die("/dev/sev");
+	ret = ioctl(fd, SEV_ISSUE_CMD, &cmd);
+	if (ret)
+		ret = -errno;
+	*error = cmd.error;
+	close(fd);
+	return ret;
+}
+
+/* PLATFORM_STATUS must return exactly what the simulator was told */
+static void status_round(const char *when, int cpu, int major, int minor,
+			 int build)
+{
+	unsigned long long before[MAX_CPUS] = {0}, after[MAX_CPUS] = {0};
+	struct sev_user_data_status st;
+	unsigned int error;
+	int ncpus, irq, ret, i;
+
+	set_fw(major, minor, build);
+	irq = psp_irq(before, &ncpus);
+	ret = platform_status(&st, &error);
+	psp_irq(after, &ncpus);
+
+	check(ret == 0 && error == 0, "%s: SEV_PLATFORM_STATUS returns 0 (ret %d, error %#x)",
+	      when, ret, error);
+	check(st.api_major == major && st.api_minor == minor && st.build == build,
+	      "%s: firmware %d.%d build %d reported as %d.%d build %d", when,
+	      major, minor, build, st.api_major, st.api_minor, st.build);
+	check(st.state == sim_sev_state(), "%s: state %d is the simulator's %d",
+	      when, st.state, sim_sev_state());
+	check(st.guest_count == 0, "%s: guest_count %u is 0", when, st.guest_count);
+	for (i = 0; i < ncpus && i < MAX_CPUS; i++) {
+		if (i == cpu)
+			check(after[i] > before[i], "%s: irq %d counted on CPU %d (%llu -> %llu)",
+			      when, irq, i, before[i], after[i]);
+		else
+			check(after[i] == before[i], "%s: irq %d not counted on CPU %d (%llu -> %llu)",
+			      when, irq, i, before[i], after[i]);
+	}
+}
+
+int main(void)
+{
+	unsigned long long counts[MAX_CPUS];
+	struct sev_user_data_status st;
+	char path[64], val[16], buf[8192];
+	unsigned int error;
+	int ncpus, irq, cpu, target, ret;
+
+	irq = psp_irq(counts, &ncpus);
+	check(irq > 0, "the PSP interrupt (AMD-PSP) is in /proc/interrupts: irq %d", irq);
+	if (irq <= 0)
+		return 1;
+	check(ncpus >= 2, "%d CPUs (the affinity test needs 2)", ncpus);
+	if (ncpus < 2)
+		return 1;
+
+	cpu = effective_cpu(irq);
+	status_round("first", cpu, 1, 57, 42);
+
+	target = cpu == 0 ? 1 : 0;
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+	snprintf(val, sizeof(val), "%d", target);
+	write_file(path, val);
+	check(effective_cpu(irq) == target, "irq %d moved to CPU %d (now on %d)",
+	      irq, target, effective_cpu(irq));
+	status_round("after the move", target, 2, 3, 99);
+
+	read_file(SIM "state", buf, sizeof(buf));
+	printf("simulator:\n%.*s\n", 200, buf);
+
+	/* An injected failure: the firmware status reaches userspace */
+	write_file(SIM "fail", "0x4 0x16 1");
+	ret = platform_status(&st, &error);
+	check(ret == -EIO && error == 0x16,
+	      "injected INVALID_PARAM: ret %d (want %d), error %#x (want 0x16)",
+	      ret, -EIO, error);
+	ret = platform_status(&st, &error);
+	check(ret == 0 && error == 0, "the next command succeeds again (ret %d, error %#x)",
+	      ret, error);
+
+	printf("%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
