@@ -4,7 +4,8 @@
  * ccp bound to the ASPT "psp" device, the PSP interrupt arrives on the CPU
  * the kernel chose, /dev/sev SEV_PLATFORM_STATUS returns what the simulated
  * firmware reports, all again after the interrupt is moved to another CPU,
- * and an injected firmware error reaches userspace with its status code.
+ * still on the old CPU after a move that the PSP refuses, and an injected
+ * firmware error reaches userspace with its status code.
  *
  * Exit status: 0 all passed, 1 a check failed.
  */
@@ -49,6 +50,19 @@ static void write_file(const char *path, const char *val)
 	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
 		die(path);
 	close(fd);
+}
+
+/* Write, and give -errno instead of failing */
+static int try_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		die(path);
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 static void read_file(const char *path, char *buf, size_t len)
@@ -123,6 +137,16 @@ static int sim_sev_state(void)
 	read_file(SIM "state", buf, sizeof(buf));
 	p = strstr(buf, "sev_state ");
 	return p ? atoi(p + 10) : -1;
+}
+
+/* "irq enabled N" in the simulator's state */
+static int sim_irq_enabled(void)
+{
+	char buf[8192], *p;
+
+	read_file(SIM "state", buf, sizeof(buf));
+	p = strstr(buf, "irq enabled ");
+	return p ? atoi(p + 12) : -1;
 }
 
 static int platform_status(struct sev_user_data_status *st, unsigned int *error)
@@ -203,7 +227,22 @@ int main(void)
 	status_round("after the move", target, 2, 3, 99);
 
 	read_file(SIM "state", buf, sizeof(buf));
-	printf("simulator:\n%.*s\n", 200, buf);
+	printf("simulator:\n%.*s\n", 400, buf);
+
+	/*
+	 * A PSP that refuses the new target (PART3, 0x84, answered with
+	 * FAILURE once): the PSP goes back to its old target, which the
+	 * vector domain keeps live, and the move fails with EIO. Commands
+	 * still complete by interrupt, on the old CPU.
+	 */
+	write_file(SIM "acpi_fail", "0x84 0x1f 1");
+	snprintf(val, sizeof(val), "%d", cpu);
+	ret = try_write_file(path, val);
+	check(ret == -EIO, "refused retarget: writing CPU %d to smp_affinity_list fails with EIO (%d)",
+	      cpu, ret);
+	check(sim_irq_enabled() == 1, "refused retarget: the PSP interrupt is still enabled (%d)",
+	      sim_irq_enabled());
+	status_round("after a refused move", target, 1, 58, 7);
 
 	/* An injected failure: the firmware status reaches userspace */
 	write_file(SIM "fail", "0x4 0x16 1");
