@@ -63,8 +63,9 @@ tooling-test: tree
 bisect-check: build
 	$(S)/bisect-check.sh
 
-## variants      build the x86-host objects with AMD_MEM_ENCRYPT, KVM_AMD_SEV
-##               or AMD_IOMMU off (not part of check: three more configs)
+## variants      build the x86-host and psp-aspt objects with AMD_MEM_ENCRYPT,
+##               KVM_AMD_SEV, AMD_IOMMU or CRYPTO_DEV_SP_PSP off (not part
+##               of check: four more configs)
 variants: config
 	$(S)/build-variants.sh
 

@@ -1,11 +1,13 @@
 #!/bin/bash
-# Build the objects the x86-host part touches with configs that turn one
-# of its dependencies off: AMD_MEM_ENCRYPT=n, KVM_AMD_SEV=n, AMD_IOMMU=n.
+# Build the objects the x86-host and psp-aspt parts touch with configs
+# that turn one of their dependencies off: AMD_MEM_ENCRYPT=n,
+# KVM_AMD_SEV=n, AMD_IOMMU=n, and CRYPTO_DEV_SP_PSP=n (which also turns
+# off the ASPT PSP, X86_AMD_PSP_ASPT, and the simulated PSP).
 # Each variant is the test config with that option disabled, in its own
 # object directory, built object by object (no link: the point is the
 # #ifdefs and stubs of the headers, not a bootable kernel).
 #
-# Usage: scripts/build-variants.sh [VARIANT...]   (default: all three)
+# Usage: scripts/build-variants.sh [VARIANT...]   (default: all four)
 # Input:  build/linux (make tree), build/obj/.config (make config)
 # Output: build/obj-variant-<option>/, and one line per variant:
 #         "ok VARIANT" or "FAIL VARIANT (see LOG)"; exits 1 on a failure.
@@ -15,9 +17,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/ccache.sh"
 src=$top/build/linux
 jobs=${JOBS:-$(nproc)}
-variants=${*:-AMD_MEM_ENCRYPT KVM_AMD_SEV AMD_IOMMU}
-# Every directory with a file the x86-host part changes
-dirs="arch/x86/virt/ arch/x86/coco/ arch/x86/mm/ arch/x86/kernel/ drivers/iommu/amd/"
+variants=${*:-AMD_MEM_ENCRYPT KVM_AMD_SEV AMD_IOMMU CRYPTO_DEV_SP_PSP}
+# Every directory with a file the x86-host and psp-aspt parts change
+dirs="arch/x86/virt/ arch/x86/coco/ arch/x86/mm/ arch/x86/kernel/ drivers/iommu/amd/ drivers/crypto/ccp/"
 
 [ -f "$top/build/obj/.config" ] || { echo "variants: no config: run 'make config'" >&2; exit 1; }
 
