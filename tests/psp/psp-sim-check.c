@@ -4,7 +4,7 @@
  * ccp bound to the ASPT "psp" device, the PSP interrupt arrives on the CPU
  * the kernel chose, /dev/sev SEV_PLATFORM_STATUS returns what the simulated
  * firmware reports, all again after the interrupt is moved to another CPU,
- * still on the old CPU after a move that the PSP refuses, and an injected
+ * again after a move that the PSP refuses and one it takes, and an injected
  * firmware error reaches userspace with its status code.
  *
  * Exit status: 0 all passed, 1 a check failed.
@@ -231,18 +231,24 @@ int main(void)
 
 	/*
 	 * A PSP that refuses the new target (PART3, 0x84, answered with
-	 * FAILURE once): the PSP goes back to its old target, which the
-	 * vector domain keeps live, and the move fails with EIO. Commands
-	 * still complete by interrupt, on the old CPU.
+	 * FAILURE once): the move fails with EIO and the PSP interrupt is
+	 * left disabled, since the vector domain has moved anyway. The
+	 * next move that the PSP takes enables it again, and commands
+	 * complete by interrupt on the new CPU.
 	 */
 	write_file(SIM "acpi_fail", "0x84 0x1f 1");
 	snprintf(val, sizeof(val), "%d", cpu);
 	ret = try_write_file(path, val);
-	check(ret == -EIO, "refused retarget: writing CPU %d to smp_affinity_list fails with EIO (%d)",
+	check(ret == -EIO, "refused move: writing CPU %d to smp_affinity_list fails with EIO (%d)",
 	      cpu, ret);
-	check(sim_irq_enabled() == 1, "refused retarget: the PSP interrupt is still enabled (%d)",
+	check(sim_irq_enabled() == 0, "refused move: the PSP interrupt is disabled (%d)",
 	      sim_irq_enabled());
-	status_round("after a refused move", target, 1, 58, 7);
+	snprintf(val, sizeof(val), "%d", target);
+	ret = try_write_file(path, val);
+	check(ret == 0, "moved again to CPU %d (%d)", target, ret);
+	check(sim_irq_enabled() == 1, "moved again: the PSP interrupt is enabled (%d)",
+	      sim_irq_enabled());
+	status_round("after a refused move and a good one", target, 1, 58, 7);
 
 	/* An injected failure: the firmware status reaches userspace */
 	write_file(SIM "fail", "0x4 0x16 1");
