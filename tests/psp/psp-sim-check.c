@@ -43,15 +43,6 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		die(path);
-	close(fd);
-}
-
 /* Write, and give -errno instead of failing */
 static int try_write_file(const char *path, const char *val)
 {
@@ -63,6 +54,16 @@ static int try_write_file(const char *path, const char *val)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int ret = try_write_file(path, val);
+
+	if (ret) {
+		errno = -ret;
+		die(path);
+	}
 }
 
 static void read_file(const char *path, char *buf, size_t len)
