@@ -3,8 +3,9 @@
 #
 # Usage: scripts/build-kernel.sh
 # Input:  build/linux (make tree), build/obj/.config (make config)
-# Output: build/obj/arch/x86/boot/bzImage, build/obj/usr/include (uAPI
-#         headers for the selftests), build/obj/usr/gen_init_cpio
+# Output: build/obj/arch/x86/boot/bzImage, its modules (kvm-amd.ko),
+#         build/obj/usr/include (uAPI headers for the selftests),
+#         build/obj/usr/gen_init_cpio
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,6 @@ jobs=${JOBS:-$(nproc)}
 
 [ -f "$obj/.config" ] || { echo "build: no config: run 'make config'" >&2; exit 1; }
 
-make -s -C "$src" O="$obj" -j"$jobs" CC="ccache gcc" bzImage
+make -s -C "$src" O="$obj" -j"$jobs" CC="ccache gcc" bzImage modules
 make -s -C "$src" O="$obj" headers_install INSTALL_HDR_PATH="$obj/usr"
 echo "build: $(cat "$obj/include/config/kernel.release") in build/obj/arch/x86/boot/bzImage"

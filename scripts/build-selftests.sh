@@ -39,4 +39,13 @@ for c in "$top"/tests/psp/*.c; do
 		exit 1
 	fi
 done
+
+# The SNP platform status client of the kernel tree (tools/crypto/ccp), for
+# the readiness report and the scenarios that show the platform.
+mkdir -p "$tst/tools"
+if ! ccache gcc -Wall -Wextra -Werror -O2 -static -isystem "$hdr" \
+	"$src/tools/crypto/ccp/snp-status.c" -o "$tst/tools/snp-status" >> "$log" 2>&1; then
+	echo "tests: tools/crypto/ccp/snp-status.c does not build, see build/logs/selftests-build.log" >&2
+	exit 1
+fi
 echo "tests: $(find "$tst" -type f -perm -u+x | wc -l) test programs in build/tests"

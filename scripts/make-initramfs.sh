@@ -38,10 +38,20 @@ list=$out/cpio.list
 	echo "file /report.sh $top/tests/vm/report.sh 755 0 0"
 	echo "file /etc/scenario $out/scenario 644 0 0"
 	echo "file /etc/tests.list $out/tests.list 644 0 0"
+	# kvm_amd is a module (configs/test/10-snp-host.config); /init loads it
+	if [ -f "$obj/arch/x86/kvm/kvm-amd.ko" ]; then
+		echo "dir /lib 755 0 0"
+		echo "dir /lib/modules 755 0 0"
+		echo "file /lib/modules/kvm-amd.ko $obj/arch/x86/kvm/kvm-amd.ko 644 0 0"
+	fi
+	# The SNP platform status client, for the readiness report
+	if [ -x "$top/build/tests/tools/snp-status" ]; then
+		echo "file /usr/bin/snp-status $top/build/tests/tools/snp-status 755 0 0"
+	fi
 } > "$list"
 
-printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\n' \
-	"$SCENARIO" "$MODE" "$TEST_TIMEOUT" > "$out/scenario"
+printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\nKVM_AMD=%q\n' \
+	"$SCENARIO" "$MODE" "$TEST_TIMEOUT" "$KVM_AMD" > "$out/scenario"
 
 : > "$out/tests.list"
 if [ -n "$TESTS" ]; then

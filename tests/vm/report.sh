@@ -52,15 +52,24 @@ else
 	esac
 fi
 
-# PSP firmware and SNP_INIT
-snpapi=$(klog | grep -m1 -E 'SEV-SNP API:' || true)
-sevapi=$(klog | grep -m1 -E 'SEV API:' || true)
-if [ -n "$snpapi" ]; then
-	ready "PSP firmware and SNP_INIT" ok "$snpapi"
-elif [ -n "$sevapi" ]; then
-	ready "PSP firmware and SNP_INIT" missing "PSP present ($sevapi) but SNP_INIT was not done"
+# PSP firmware and SNP_INIT: what the firmware reports now, read through
+# /dev/sev by snp-status (tools/crypto/ccp), not what the log once said
+if [ ! -c /dev/sev ]; then
+	ready "PSP firmware and SNP_INIT" missing "no /dev/sev: the ccp driver found no SEV-capable PSP"
+elif ! command -v snp-status > /dev/null; then
+	ready "PSP firmware and SNP_INIT" missing "snp-status is not in the initramfs (make selftests builds it)"
+elif ! st=$(snp-status 2>&1); then
+	ready "PSP firmware and SNP_INIT" missing "snp-status failed: $(echo "$st" | tail -n 1)"
 else
-	ready "PSP firmware and SNP_INIT" missing "no PSP: the ccp driver found no SEV-capable device"
+	sev=$(echo "$st" | grep -m1 '^SEV platform:')
+	snp=$(echo "$st" | grep -m1 '^SNP platform:')
+	tcb=$(echo "$st" | grep -m1 '^TCB reported:' | tr -s ' ')
+	case $snp in
+	*"state INIT"*)
+		ready "PSP firmware and SNP_INIT" ok "$snp; $sev; $tcb" ;;
+	*)
+		ready "PSP firmware and SNP_INIT" missing "$snp; $sev: SNP_INIT was not done (kvm_amd initializes SNP when it loads, on a host with SNP enabled; see the kernel log for why not)" ;;
+	esac
 fi
 
 # kvm_amd sev_snp

@@ -1,0 +1,849 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * End-to-end check of the SEV-SNP platform commands of /dev/sev and of
+ * the SNP platform lifecycle that kvm_amd drives, on the simulated PSP
+ * (snp_sim=...,psp), with kvm_amd not loaded at the start:
+ *
+ * - Before kvm_amd is loaded: SNP_PLATFORM_STATUS works on a read-only
+ *   fd and gives the firmware's answer (state UNINIT); SNP_COMMIT,
+ *   SNP_SET_CONFIG, SNP_VLEK_LOAD and the legacy SEV_PEK_GEN fail with
+ *   ENODEV, and nothing but SNP_PLATFORM_STATUS reaches the firmware: no
+ *   implicit INIT or SNP_INIT.
+ * - Loading kvm_amd issues exactly SNP_INIT_EX, SNP_DF_FLUSH, INIT and
+ *   DF_FLUSH; unloading exactly SHUTDOWN, the TMR reclaim and
+ *   SNP_SHUTDOWN_EX; the simulator's platform state follows. Three
+ *   load/unload cycles.
+ * - With SNP initialized: SNP_PLATFORM_STATUS, SEV_PLATFORM_STATUS and
+ *   SEV_GET_ID2 (also the length query) give what the firmware has;
+ *   SNP_SET_CONFIG, SNP_COMMIT and SNP_VLEK_LOAD reach the firmware and
+ *   change its state, their permission and reserved-field checks fail
+ *   without a firmware command, and a firmware error comes back as EIO
+ *   with the firmware's status.
+ * - A failing SNP_INIT_EX: kvm_amd still loads, legacy INIT is refused
+ *   by the firmware, both platforms stay UNINIT, the SNP commands give
+ *   ENODEV, and the unload issues no command. The next load is normal.
+ *
+ * Every firmware command is checked in the simulator's command log, by
+ * its position since a mark taken before the step.
+ *
+ * Exit status: 0 all passed, 1 a check failed, 4 skipped (no simulated
+ * PSP, no kvm-amd.ko or no /dev/sev).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/psp-sev.h>
+
+#define SIM		"/sys/kernel/debug/psp-sim/"
+#define SEV_DEV		"/dev/sev"
+#define KVM_AMD_KO	"/lib/modules/kvm-amd.ko"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The simulator keeps the last 128 commands */
+#define SIM_LOG_LEN	128
+#define STATE_LEN	(64 * 1024)
+
+/* The simulated firmware, as it comes out of reset */
+#define SIM_API_MAJOR	1
+#define SIM_API_MINOR	55
+#define SIM_BUILD	1
+#define SIM_TCB		0x7308000000000003ULL
+#define SIM_ID_LEN	64
+
+/* Firmware command ids, as the simulator logs them */
+#define FW_INIT			0x1
+#define FW_SHUTDOWN		0x2
+#define FW_DF_FLUSH		0xa
+#define FW_SNP_PLATFORM_STATUS	0x83
+#define FW_SNP_DF_FLUSH		0x84
+#define FW_SNP_INIT_EX		0x85
+#define FW_SNP_SHUTDOWN_EX	0x86
+#define FW_SNP_PAGE_RECLAIM	0xc7
+#define FW_SNP_CONFIG		0xc9
+#define FW_SNP_COMMIT		0xcb
+#define FW_SNP_VLEK_LOAD	0xcd
+
+struct fw_cmd {
+	unsigned int cmd;
+	unsigned int status;
+};
+
+/* The simulator's debugfs "state" */
+struct sim_state {
+	unsigned int api_major, api_minor, build;
+	unsigned int sev_state, es;
+	unsigned int snp_state, rmp_initialized, dfflush_required;
+	unsigned int ranges, iommu_snp_shutdown;
+	unsigned long long pages;
+	unsigned long long tcb_current, tcb_reported, tcb_committed;
+	unsigned int mask_chip_id, mask_chip_key, vlek;
+	unsigned long long nr_cmds;	/* since boot */
+	unsigned int nr_shown;		/* the last ones, in log[] */
+	struct fw_cmd log[SIM_LOG_LEN];
+};
+
+static const struct fw_cmd load_cmds[] = {
+	{ FW_SNP_INIT_EX, 0 },
+	{ FW_SNP_DF_FLUSH, 0 },
+	{ FW_INIT, 0 },
+	{ FW_DF_FLUSH, 0 },
+};
+
+static const struct fw_cmd unload_cmds[] = {
+	{ FW_SHUTDOWN, 0 },
+	{ FW_SNP_PAGE_RECLAIM, 0 },
+	{ FW_SNP_SHUTDOWN_EX, 0 },
+};
+
+/* SNP_INIT_EX fails with INVALID_CONFIG; then legacy INIT is refused */
+static const struct fw_cmd failed_load_cmds[] = {
+	{ FW_SNP_INIT_EX, SEV_RET_INVALID_CONFIG },
+	{ FW_INIT, SEV_RET_INVALID_PLATFORM_STATE },
+};
+
+static int failures;
+static char state_buf[STATE_LEN];
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%s: ", ok ? "ok" : "FAIL");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	if (!ok)
+		failures++;
+}
+
+static void die(const char *what)
+{
+	printf("FAIL: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Something that makes the rest of the test meaningless */
+static void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	exit(1);
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(path);
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die(path);
+	close(fd);
+}
+
+/* All of a file, however many reads it takes */
+static void read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+
+	if (fd < 0)
+		die(path);
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die(path);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	close(fd);
+	if (n == len - 1)
+		fatal("%s: more than %zu bytes", path, len - 1);
+}
+
+enum {
+	SEEN_API	= 1 << 0,
+	SEEN_SEV	= 1 << 1,
+	SEEN_SNP	= 1 << 2,
+	SEEN_TCB	= 1 << 3,
+	SEEN_MASK	= 1 << 4,
+	SEEN_COMMANDS	= 1 << 5,
+	SEEN_ALL	= (1 << 6) - 1,
+};
+
+static void read_state(struct sim_state *s)
+{
+	char *line, *save = NULL;
+	unsigned int seen = 0;
+
+	read_file(SIM "state", state_buf, sizeof(state_buf));
+	memset(s, 0, sizeof(*s));
+
+	for (line = strtok_r(state_buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct fw_cmd c;
+
+		if (sscanf(line, "api %u.%u build %u", &s->api_major,
+			   &s->api_minor, &s->build) == 3) {
+			seen |= SEEN_API;
+		} else if (sscanf(line, "sev_state %u es %u", &s->sev_state,
+				  &s->es) == 2) {
+			seen |= SEEN_SEV;
+		} else if (sscanf(line,
+				  "snp_state %u rmp_initialized %u dfflush_required %u ranges %u pages %llu iommu_snp_shutdown %u",
+				  &s->snp_state, &s->rmp_initialized,
+				  &s->dfflush_required, &s->ranges, &s->pages,
+				  &s->iommu_snp_shutdown) == 6) {
+			seen |= SEEN_SNP;
+		} else if (sscanf(line, "tcb current %llx reported %llx committed %llx",
+				  &s->tcb_current, &s->tcb_reported,
+				  &s->tcb_committed) == 3) {
+			seen |= SEEN_TCB;
+		} else if (sscanf(line, "mask_chip_id %u mask_chip_key %u vlek %u",
+				  &s->mask_chip_id, &s->mask_chip_key,
+				  &s->vlek) == 3) {
+			seen |= SEEN_MASK;
+		} else if (sscanf(line, "commands %llu", &s->nr_cmds) == 1) {
+			seen |= SEEN_COMMANDS;
+		} else if (sscanf(line, "cmd %x status %x", &c.cmd, &c.status) == 2) {
+			if (s->nr_shown == SIM_LOG_LEN)
+				fatal(SIM "state: more than %d commands in the log",
+				      SIM_LOG_LEN);
+			s->log[s->nr_shown++] = c;
+		}
+	}
+
+	if (seen != SEEN_ALL)
+		fatal(SIM "state: unexpected format (lines found: %#x of %#x)",
+		      seen, SEEN_ALL);
+	if (s->nr_shown != (s->nr_cmds < SIM_LOG_LEN ? s->nr_cmds : SIM_LOG_LEN))
+		fatal(SIM "state: %u commands in the log, but \"commands %llu\"",
+		      s->nr_shown, s->nr_cmds);
+}
+
+/* The number of firmware commands since boot: a mark for cmds_since() */
+static unsigned long long sim_mark(void)
+{
+	struct sim_state s;
+
+	read_state(&s);
+	return s.nr_cmds;
+}
+
+/*
+ * The commands issued since @mark, into @out; -1 if some of them are no
+ * longer in the simulator's log window, or the count went backwards.
+ */
+static int cmds_since(const struct sim_state *s, unsigned long long mark,
+		      struct fw_cmd *out)
+{
+	unsigned long long first = s->nr_cmds - s->nr_shown;
+	unsigned int i;
+	int n = 0;
+
+	if (mark < first || mark > s->nr_cmds)
+		return -1;
+	for (i = mark - first; i < s->nr_shown; i++)
+		out[n++] = s->log[i];
+	return n;
+}
+
+static void format_cmds(char *buf, size_t len, const struct fw_cmd *c, int n)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%#x status %#x",
+				i ? ", " : "", c[i].cmd, c[i].status);
+}
+
+/* The commands since @mark, or a failed check */
+static int get_cmds(const char *what, unsigned long long mark,
+		    struct fw_cmd *out)
+{
+	struct sim_state s;
+	int n;
+
+	read_state(&s);
+	n = cmds_since(&s, mark, out);
+	if (n < 0)
+		check(false,
+		      "%s: the commands since #%llu are not all in the simulator's log (now %llu, the last %u shown)",
+		      what, mark, s.nr_cmds, s.nr_shown);
+	return n;
+}
+
+/* The firmware commands since @mark are exactly @want, in order */
+static void expect_cmds(const char *what, unsigned long long mark,
+			const struct fw_cmd *want, int nr_want)
+{
+	struct fw_cmd got[SIM_LOG_LEN];
+	char got_str[4096], want_str[1024];
+	int n, i;
+	bool same;
+
+	n = get_cmds(what, mark, got);
+	if (n < 0)
+		return;
+	same = n == nr_want;
+	for (i = 0; same && i < n; i++)
+		same = got[i].cmd == want[i].cmd && got[i].status == want[i].status;
+	format_cmds(got_str, sizeof(got_str), got, n);
+	format_cmds(want_str, sizeof(want_str), want, nr_want);
+	check(same, "%s: firmware commands [%s] (want [%s])", what, got_str,
+	      want_str);
+}
+
+static void expect_no_cmds(const char *what, unsigned long long mark)
+{
+	expect_cmds(what, mark, NULL, 0);
+}
+
+/* SEV_ISSUE_CMD on a new fd opened with @flags: 0 or -errno */
+static int sev_ioctl(int flags, __u32 id, void *data, __u32 *error)
+{
+	struct sev_issue_cmd arg = {
+		.cmd = id,
+		.data = (unsigned long)data,
+	};
+	int fd, ret;
+
+	fd = open(SEV_DEV, flags | O_CLOEXEC);
+	if (fd < 0)
+		die(SEV_DEV);
+	ret = ioctl(fd, SEV_ISSUE_CMD, &arg);
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	*error = arg.error;
+	return ret;
+}
+
+static int snp_status(struct sev_user_data_snp_status *st, __u32 *error)
+{
+	memset(st, 0xa5, sizeof(*st));
+	return sev_ioctl(O_RDONLY, SNP_PLATFORM_STATUS, st, error);
+}
+
+static int snp_config(int flags, struct sev_user_data_snp_config *cfg,
+		      __u32 *error)
+{
+	return sev_ioctl(flags, SNP_SET_CONFIG, cfg, error);
+}
+
+static int snp_commit(int flags, __u32 *error)
+{
+	return sev_ioctl(flags, SNP_COMMIT, NULL, error);
+}
+
+static struct sev_user_data_snp_wrapped_vlek_hashstick hashstick;
+
+/* A well-formed SNP_VLEK_LOAD */
+static void vlek_init(struct sev_user_data_snp_vlek_load *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(hashstick.data); i++)
+		hashstick.data[i] = i;
+	memset(v, 0, sizeof(*v));
+	v->len = sizeof(*v);
+	v->vlek_wrapped_version = 0;
+	v->vlek_wrapped_address = (unsigned long)&hashstick;
+}
+
+static bool kvm_amd_loaded(void)
+{
+	char line[256];
+	bool loaded = false;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		die("/proc/modules");
+	while (!loaded && fgets(line, sizeof(line), f))
+		loaded = !strncmp(line, "kvm_amd ", 8);
+	fclose(f);
+	return loaded;
+}
+
+static int kvm_amd_load(void)
+{
+	int fd = open(KVM_AMD_KO, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		die(KVM_AMD_KO);
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int kvm_amd_unload(void)
+{
+	return syscall(SYS_delete_module, "kvm_amd", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Load kvm_amd: SNP and then legacy SEV are initialized */
+static void load(const char *when)
+{
+	unsigned long long mark = sim_mark();
+	struct sim_state s;
+	int ret;
+
+	ret = kvm_amd_load();
+	check(ret == 0, "%s: finit_module(kvm-amd.ko) returns 0 (%d: %s)",
+	      when, ret, strerror(-ret));
+	check(kvm_amd_loaded(), "%s: kvm_amd is in /proc/modules", when);
+	expect_cmds(when, mark, load_cmds, ARRAY_SIZE(load_cmds));
+
+	read_state(&s);
+	check(s.snp_state == 1 && s.rmp_initialized == 1 && s.dfflush_required == 0,
+	      "%s: snp_state %u rmp_initialized %u dfflush_required %u (want 1 1 0)",
+	      when, s.snp_state, s.rmp_initialized, s.dfflush_required);
+	check(s.sev_state == 1 && s.es == 1, "%s: sev_state %u es %u (want 1 1)",
+	      when, s.sev_state, s.es);
+	check(s.ranges >= 1, "%s: SNP_INIT_EX gave %u ranges (want >= 1), %llu pages",
+	      when, s.ranges, s.pages);
+}
+
+/* Unload kvm_amd: legacy SEV and then SNP are shut down */
+static void unload(const char *when)
+{
+	unsigned long long mark = sim_mark();
+	struct sim_state s;
+	int ret;
+
+	ret = kvm_amd_unload();
+	check(ret == 0, "%s: delete_module(kvm_amd) returns 0 (%d: %s)",
+	      when, ret, strerror(-ret));
+	check(!kvm_amd_loaded(), "%s: kvm_amd is not in /proc/modules", when);
+	expect_cmds(when, mark, unload_cmds, ARRAY_SIZE(unload_cmds));
+
+	read_state(&s);
+	check(s.snp_state == 0 && s.iommu_snp_shutdown == 1,
+	      "%s: snp_state %u iommu_snp_shutdown %u (want 0 1)",
+	      when, s.snp_state, s.iommu_snp_shutdown);
+	check(s.sev_state == 0, "%s: sev_state %u (want 0)", when, s.sev_state);
+}
+
+/* Nothing is initialized, and nothing initializes implicitly */
+static void before_load(void)
+{
+	struct sev_user_data_snp_status st;
+	struct sev_user_data_snp_config cfg;
+	struct sev_user_data_snp_vlek_load vlek;
+	struct fw_cmd got[SIM_LOG_LEN];
+	unsigned long long mark;
+	struct sim_state s;
+	__u32 error;
+	int ret, n, i, nr_status = 0, others = 0;
+
+	read_state(&s);
+	check(s.snp_state == 0 && s.sev_state == 0,
+	      "before load: snp_state %u sev_state %u (want 0 0)",
+	      s.snp_state, s.sev_state);
+	mark = s.nr_cmds;
+
+	ret = snp_status(&st, &error);
+	check(ret == 0,
+	      "before load: SNP_PLATFORM_STATUS on a read-only fd returns 0 (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	check(st.state == 0, "before load: SNP state %u (want 0, UNINIT)", st.state);
+	check(st.api_major == SIM_API_MAJOR && st.api_minor == SIM_API_MINOR &&
+	      st.build_id == SIM_BUILD,
+	      "before load: SNP firmware %u.%u build %u (want %u.%u build %u)",
+	      st.api_major, st.api_minor, st.build_id, SIM_API_MAJOR,
+	      SIM_API_MINOR, SIM_BUILD);
+	check(st.current_tcb == SIM_TCB, "before load: current_tcb %#llx (want %#llx)",
+	      (unsigned long long)st.current_tcb, SIM_TCB);
+
+	ret = snp_commit(O_RDWR, &error);
+	check(ret == -ENODEV, "before load: SNP_COMMIT fails with ENODEV (%d: %s)",
+	      ret, strerror(-ret));
+
+	memset(&cfg, 0, sizeof(cfg));
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == -ENODEV, "before load: SNP_SET_CONFIG fails with ENODEV (%d: %s)",
+	      ret, strerror(-ret));
+
+	vlek_init(&vlek);
+	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == -ENODEV, "before load: SNP_VLEK_LOAD fails with ENODEV (%d: %s)",
+	      ret, strerror(-ret));
+
+	/* No implicit INIT for a legacy command that needs it */
+	ret = sev_ioctl(O_RDWR, SEV_PEK_GEN, NULL, &error);
+	check(ret == -ENODEV, "before load: SEV_PEK_GEN fails with ENODEV (%d: %s)",
+	      ret, strerror(-ret));
+
+	n = get_cmds("before load", mark, got);
+	for (i = 0; i < n; i++) {
+		if (got[i].cmd == FW_SNP_PLATFORM_STATUS && got[i].status == 0)
+			nr_status++;
+		else
+			others++;
+	}
+	check(n >= 0 && nr_status >= 1 && others == 0,
+	      "before load: the firmware saw only SNP_PLATFORM_STATUS: %d of them (want >= 1), %d other commands (want 0)",
+	      nr_status, others);
+	for (i = 0; i < n && others; i++) {
+		if (got[i].cmd != FW_SNP_PLATFORM_STATUS || got[i].status)
+			printf("  unexpected: cmd %#x status %#x\n", got[i].cmd,
+			       got[i].status);
+	}
+}
+
+/* The status commands and GET_ID with SNP and SEV initialized */
+static void status_loaded(void)
+{
+	struct sev_user_data_snp_status st;
+	struct sev_user_data_status sev;
+	struct sev_user_data_get_id2 id2;
+	unsigned char id[SIM_ID_LEN];
+	struct sim_state s;
+	__u32 error;
+	int ret, i, bad = -1;
+
+	read_state(&s);
+	ret = snp_status(&st, &error);
+	check(ret == 0, "loaded: SNP_PLATFORM_STATUS returns 0 (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	check(st.state == 1 && st.is_rmp_initialized == 1,
+	      "loaded: SNP state %u is_rmp_initialized %u (want 1 1)",
+	      st.state, st.is_rmp_initialized);
+	check(st.api_major == SIM_API_MAJOR && st.api_minor == SIM_API_MINOR &&
+	      st.build_id == SIM_BUILD,
+	      "loaded: SNP firmware %u.%u build %u (want %u.%u build %u)",
+	      st.api_major, st.api_minor, st.build_id, SIM_API_MAJOR,
+	      SIM_API_MINOR, SIM_BUILD);
+	check(st.current_tcb == s.tcb_current,
+	      "loaded: current_tcb %#llx is the simulator's %#llx",
+	      (unsigned long long)st.current_tcb, s.tcb_current);
+	check(st.reported_tcb == s.tcb_reported,
+	      "loaded: reported_tcb %#llx is the simulator's %#llx",
+	      (unsigned long long)st.reported_tcb, s.tcb_reported);
+
+	memset(&sev, 0xa5, sizeof(sev));
+	ret = sev_ioctl(O_RDONLY, SEV_PLATFORM_STATUS, &sev, &error);
+	check(ret == 0, "loaded: SEV_PLATFORM_STATUS returns 0 (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	check(sev.state == 1 && sev.api_major == SIM_API_MAJOR &&
+	      sev.api_minor == SIM_API_MINOR,
+	      "loaded: SEV state %u (want 1, INIT), API %u.%u (want %u.%u)",
+	      sev.state, sev.api_major, sev.api_minor, SIM_API_MAJOR,
+	      SIM_API_MINOR);
+
+	memset(id, 0x5a, sizeof(id));
+	id2.address = (unsigned long)id;
+	id2.length = sizeof(id);
+	ret = sev_ioctl(O_RDONLY, SEV_GET_ID2, &id2, &error);
+	check(ret == 0 && id2.length == SIM_ID_LEN,
+	      "loaded: SEV_GET_ID2 of %d bytes returns 0 (%d: %s, error %#x), length %u (want %d)",
+	      SIM_ID_LEN, ret, strerror(-ret), error, id2.length, SIM_ID_LEN);
+	for (i = 0; i < SIM_ID_LEN && bad < 0; i++) {
+		if (id[i] != 0xa0 + i)
+			bad = i;
+	}
+	if (bad < 0)
+		check(true, "loaded: the ID is the %d bytes 0xa0 + i", SIM_ID_LEN);
+	else
+		check(false, "loaded: ID byte %d is %#x (want %#x)", bad, id[bad],
+		      0xa0 + bad);
+
+	/* The length query: the firmware answers INVALID_LEN with the length */
+	id2.address = 0;
+	id2.length = 0;
+	ret = sev_ioctl(O_RDONLY, SEV_GET_ID2, &id2, &error);
+	check(ret == -EIO && error == SEV_RET_INVALID_LEN && id2.length == SIM_ID_LEN,
+	      "loaded: SEV_GET_ID2 length query fails with EIO (%d: %s), error %#x (want %#x), length %u (want %d)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_LEN, id2.length,
+	      SIM_ID_LEN);
+}
+
+/* SNP_SET_CONFIG */
+static void set_config(void)
+{
+	struct sev_user_data_snp_config cfg;
+	struct sev_user_data_snp_status st;
+	const struct fw_cmd config_ok[] = { { FW_SNP_CONFIG, 0 } };
+	const struct fw_cmd config_refused[] = {
+		{ FW_SNP_CONFIG, SEV_RET_INVALID_PARAM },
+	};
+	unsigned long long mark;
+	struct sim_state s;
+	__u32 error;
+	int ret;
+
+	memset(&cfg, 0, sizeof(cfg));
+	mark = sim_mark();
+	ret = snp_config(O_RDONLY, &cfg, &error);
+	check(ret == -EPERM, "SNP_SET_CONFIG on a read-only fd fails with EPERM (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("SNP_SET_CONFIG on a read-only fd", mark);
+
+	cfg.rsvd1[5] = 1;
+	mark = sim_mark();
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == -EINVAL, "SNP_SET_CONFIG with rsvd1[5] set fails with EINVAL (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("SNP_SET_CONFIG with rsvd1[5] set", mark);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.reported_tcb = 0x7308000000000002ULL;
+	cfg.mask_chip_id = 1;
+	mark = sim_mark();
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == 0,
+	      "SNP_SET_CONFIG of a lower reported TCB and mask_chip_id returns 0 (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	expect_cmds("SNP_SET_CONFIG", mark, config_ok, ARRAY_SIZE(config_ok));
+	read_state(&s);
+	check(s.tcb_reported == 0x7308000000000002ULL,
+	      "SNP_SET_CONFIG: the simulator's reported TCB is %#llx (want 0x7308000000000002)",
+	      s.tcb_reported);
+	check(s.mask_chip_id == 1 && s.mask_chip_key == 0,
+	      "SNP_SET_CONFIG: mask_chip_id %u mask_chip_key %u (want 1 0)",
+	      s.mask_chip_id, s.mask_chip_key);
+	ret = snp_status(&st, &error);
+	check(ret == 0 && st.reported_tcb == 0x7308000000000002ULL && st.mask_chip_id == 1,
+	      "SNP_SET_CONFIG: SNP_PLATFORM_STATUS (%d) gives reported_tcb %#llx mask_chip_id %u (want 0x7308000000000002 1)",
+	      ret, (unsigned long long)st.reported_tcb, st.mask_chip_id);
+
+	/* The firmware refuses to raise the TCB (SNP byte 8 -> 9) */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.reported_tcb = 0x7309000000000003ULL;
+	mark = sim_mark();
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == -EIO && error == SEV_RET_INVALID_PARAM,
+	      "SNP_SET_CONFIG raising the TCB fails with EIO (%d: %s), error %#x (want %#x)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_PARAM);
+	expect_cmds("SNP_SET_CONFIG raising the TCB", mark, config_refused,
+		    ARRAY_SIZE(config_refused));
+	read_state(&s);
+	check(s.tcb_reported == 0x7308000000000002ULL,
+	      "SNP_SET_CONFIG raising the TCB: the reported TCB stays %#llx (want 0x7308000000000002)",
+	      s.tcb_reported);
+
+	/* All zero: the reported TCB is the current one again */
+	memset(&cfg, 0, sizeof(cfg));
+	mark = sim_mark();
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == 0, "SNP_SET_CONFIG of an all-zero config returns 0 (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	expect_cmds("SNP_SET_CONFIG of an all-zero config", mark, config_ok,
+		    ARRAY_SIZE(config_ok));
+	read_state(&s);
+	check(s.tcb_reported == s.tcb_current && s.mask_chip_id == 0,
+	      "SNP_SET_CONFIG of an all-zero config: reported %#llx (want the current %#llx), mask_chip_id %u (want 0)",
+	      s.tcb_reported, s.tcb_current, s.mask_chip_id);
+}
+
+/* SNP_COMMIT */
+static void commit(void)
+{
+	const struct fw_cmd commit_ok[] = { { FW_SNP_COMMIT, 0 } };
+	unsigned long long mark;
+	struct sim_state s;
+	__u32 error;
+	int ret;
+
+	mark = sim_mark();
+	ret = snp_commit(O_RDWR, &error);
+	check(ret == 0, "SNP_COMMIT returns 0 (%d: %s, error %#x)", ret,
+	      strerror(-ret), error);
+	expect_cmds("SNP_COMMIT", mark, commit_ok, ARRAY_SIZE(commit_ok));
+	read_state(&s);
+	check(s.tcb_committed == SIM_TCB, "SNP_COMMIT: committed TCB %#llx (want %#llx)",
+	      s.tcb_committed, SIM_TCB);
+
+	/*
+	 * The upstream ABI has no writable-fd check for SNP_COMMIT: it works
+	 * on a read-only fd too, and so it must here.
+	 */
+	mark = sim_mark();
+	ret = snp_commit(O_RDONLY, &error);
+	check(ret == 0, "SNP_COMMIT on a read-only fd returns 0, as upstream (%d: %s, error %#x)",
+	      ret, strerror(-ret), error);
+	expect_cmds("SNP_COMMIT on a read-only fd", mark, commit_ok,
+		    ARRAY_SIZE(commit_ok));
+}
+
+/* SNP_VLEK_LOAD */
+static void vlek_load(void)
+{
+	const struct fw_cmd vlek_ok[] = { { FW_SNP_VLEK_LOAD, 0 } };
+	struct sev_user_data_snp_vlek_load vlek;
+	struct sev_user_data_snp_status st;
+	unsigned long long mark;
+	struct sim_state s;
+	__u32 error;
+	int ret;
+
+	vlek_init(&vlek);
+	mark = sim_mark();
+	ret = sev_ioctl(O_RDONLY, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == -EPERM, "SNP_VLEK_LOAD on a read-only fd fails with EPERM (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("SNP_VLEK_LOAD on a read-only fd", mark);
+
+	vlek.len = sizeof(vlek) - 1;
+	mark = sim_mark();
+	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == -EINVAL, "SNP_VLEK_LOAD with len %u fails with EINVAL (%d: %s)",
+	      vlek.len, ret, strerror(-ret));
+	expect_no_cmds("SNP_VLEK_LOAD with a wrong len", mark);
+
+	vlek_init(&vlek);
+	vlek.vlek_wrapped_version = 1;
+	mark = sim_mark();
+	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == -EINVAL,
+	      "SNP_VLEK_LOAD with vlek_wrapped_version 1 fails with EINVAL (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("SNP_VLEK_LOAD with vlek_wrapped_version 1", mark);
+
+	vlek_init(&vlek);
+	vlek.rsvd[1] = 1;
+	mark = sim_mark();
+	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == -EINVAL, "SNP_VLEK_LOAD with rsvd[1] set fails with EINVAL (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("SNP_VLEK_LOAD with rsvd[1] set", mark);
+
+	vlek_init(&vlek);
+	mark = sim_mark();
+	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
+	check(ret == 0, "SNP_VLEK_LOAD of a %zu-byte hashstick returns 0 (%d: %s, error %#x)",
+	      sizeof(hashstick), ret, strerror(-ret), error);
+	expect_cmds("SNP_VLEK_LOAD", mark, vlek_ok, ARRAY_SIZE(vlek_ok));
+	read_state(&s);
+	check(s.vlek == 1, "SNP_VLEK_LOAD: the simulator has vlek %u (want 1)", s.vlek);
+	ret = snp_status(&st, &error);
+	check(ret == 0 && st.vlek_en == 1,
+	      "SNP_VLEK_LOAD: SNP_PLATFORM_STATUS (%d) gives vlek_en %u (want 1)",
+	      ret, st.vlek_en);
+}
+
+/* SNP_COMMIT with SNP not initialized: ENODEV, no firmware command */
+static void commit_enodev(const char *when)
+{
+	unsigned long long mark = sim_mark();
+	__u32 error;
+	int ret;
+
+	ret = snp_commit(O_RDWR, &error);
+	check(ret == -ENODEV, "%s: SNP_COMMIT fails with ENODEV (%d: %s)",
+	      when, ret, strerror(-ret));
+	expect_no_cmds(when, mark);
+}
+
+/* SNP_INIT_EX fails: KVM loads without SEV, and unloads quietly */
+static void failed_load(void)
+{
+	struct sev_user_data_snp_status st;
+	unsigned int cmd, status, count;
+	unsigned long long mark;
+	struct sim_state s;
+	char buf[128];
+	__u32 error;
+	int ret;
+
+	write_file(SIM "fail", "0x85 0x3");
+	mark = sim_mark();
+	ret = kvm_amd_load();
+	check(ret == 0, "failed SNP_INIT_EX: finit_module(kvm-amd.ko) still returns 0 (%d: %s)",
+	      ret, strerror(-ret));
+	check(kvm_amd_loaded(), "failed SNP_INIT_EX: kvm_amd is in /proc/modules");
+	expect_cmds("failed SNP_INIT_EX", mark, failed_load_cmds,
+		    ARRAY_SIZE(failed_load_cmds));
+	read_state(&s);
+	check(s.snp_state == 0 && s.sev_state == 0,
+	      "failed SNP_INIT_EX: snp_state %u sev_state %u (want 0 0)",
+	      s.snp_state, s.sev_state);
+
+	read_file(SIM "fail", buf, sizeof(buf));
+	buf[strcspn(buf, "\n")] = '\0';
+	check(sscanf(buf, "cmd %x status %x count %u", &cmd, &status, &count) == 3 &&
+	      count == 0, "failed SNP_INIT_EX: the injected failure is used up (%s)", buf);
+
+	commit_enodev("failed SNP_INIT_EX");
+	ret = snp_status(&st, &error);
+	check(ret == 0 && st.state == 0,
+	      "failed SNP_INIT_EX: SNP_PLATFORM_STATUS returns 0 (%d: %s, error %#x), state %u (want 0)",
+	      ret, strerror(-ret), error, st.state);
+
+	mark = sim_mark();
+	ret = kvm_amd_unload();
+	check(ret == 0, "failed SNP_INIT_EX: delete_module(kvm_amd) returns 0 (%d: %s)",
+	      ret, strerror(-ret));
+	check(!kvm_amd_loaded(), "failed SNP_INIT_EX: kvm_amd is not in /proc/modules");
+	expect_no_cmds("failed SNP_INIT_EX: unload", mark);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *path;
+		const char *why;
+	} needed[] = {
+		{ SIM "state", "no simulated PSP (snp_sim=...,psp, debugfs)" },
+		{ KVM_AMD_KO, "kvm_amd is not a module in this VM" },
+		{ SEV_DEV, "no /dev/sev (ccp without SEV)" },
+	};
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < ARRAY_SIZE(needed); i++) {
+		if (access(needed[i].path, F_OK)) {
+			printf("SKIP: %s: %s: %s\n", needed[i].why, needed[i].path,
+			       strerror(errno));
+			return 4;
+		}
+	}
+
+	check(!kvm_amd_loaded(), "kvm_amd is not loaded at the start");
+	if (failures)
+		return 1;
+
+	before_load();
+
+	load("load 1");
+	status_loaded();
+	set_config();
+	commit();
+	vlek_load();
+	unload("unload 1");
+	commit_enodev("after unload 1");
+
+	load("load 2");
+	unload("unload 2");
+	load("load 3");
+	unload("unload 3");
+
+	failed_load();
+	load("load after the failed one");
+	unload("unload after the failed one");
+
+	printf("%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
