@@ -2,14 +2,16 @@
 # Build, at each patch of the series, the objects that the patch touches,
 # so that every prefix of the series builds (bisectability).
 #
-#   foo.c                      -> foo.o
+#   foo.c                      -> foo.o, or, for a .c file that another
+#                                 includes and that is no object of the
+#                                 test build, the objects that include it
 #   a header                   -> the objects of the test build that depend
 #                                 on it, from kbuild's .cmd files (at most
 #                                 $MAX_USERS of them); for a uAPI header,
 #                                 the KVM selftests too
 #   Kconfig, Makefile, Kbuild  -> olddefconfig, then that directory
 #   tools/testing/selftests/kvm/... -> the KVM selftests
-#   Documentation/, other tools/ -> nothing to build
+#   Documentation/, other tools/, MAINTAINERS -> nothing to build
 #
 # A patch that changes kernel code but maps to nothing to build fails: the
 # check would otherwise pass without checking anything.
@@ -106,10 +108,20 @@ for c in $commits; do
 		[ -e "$wt/$f" ] || continue	# deleted by the patch
 		case $f in
 		tools/testing/selftests/kvm/*) selftests=yes ;;
-		tools/*|Documentation/*|scripts/*|*.rst|*.txt) ;;
+		tools/*|Documentation/*|scripts/*|*.rst|*.txt|MAINTAINERS) ;;
 		*.c|*.S)
 			code=yes
-			targets="$targets $(target_of "${f%.*}.o")" ;;
+			u=${f%.*}.o
+			if [ -e "$top/build/obj/$(dirname "$u")/.$(basename "$u").cmd" ] ||
+			   ! grep -q -r -F --include='.*.o.cmd' -e "../linux/$f " \
+				"$top/build/obj/$(dirname "$f")" 2>/dev/null; then
+				targets="$targets $(target_of "$u")"
+				continue
+			fi
+			# A .c file that another one includes (a KUnit suite, say)
+			# is no object of its own: build its includers, as for a
+			# header.
+			;&
 		*.h)
 			code=yes
 			# The objects of the test build that depend on the header,
