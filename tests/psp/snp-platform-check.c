@@ -22,6 +22,10 @@
  * - A failing SNP_INIT_EX: kvm_amd still loads, legacy INIT is refused
  *   by the firmware, both platforms stay UNINIT, the SNP commands give
  *   ENODEV, and the unload issues no command. The next load is normal.
+ * - The panic shutdown, run by the simulator as a panic would: exactly
+ *   SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled; afterwards a
+ *   second run does nothing, kvm_amd's unload issues no command, and a
+ *   load and an unload are normal again.
  *
  * Every firmware command is checked in the simulator's command log, by
  * its position since a mark taken before the step.
@@ -800,6 +804,64 @@ static void failed_load(void)
 	expect_no_cmds("failed SNP_INIT_EX: unload", mark);
 }
 
+/*
+ * The panic shutdown, which the simulator runs as a panic would (this CPU,
+ * interrupts off, polled commands): SHUTDOWN, then SNP_SHUTDOWN_EX with
+ * the IOMMU. kvm_amd's unload afterwards has nothing left to do.
+ */
+static const struct fw_cmd panic_cmds[] = {
+	{ FW_SHUTDOWN, 0 },
+	{ FW_SNP_SHUTDOWN_EX, 0 },
+};
+
+static void panic_shutdown(void)
+{
+	unsigned long long mark;
+	struct sim_state s;
+	int fd, ret;
+
+	load("load before the panic shutdown");
+	mark = sim_mark();
+	fd = open(SIM "panic_shutdown", O_WRONLY);
+	if (fd < 0)
+		die(SIM "panic_shutdown");
+	ret = write(fd, "1", 1) == 1 ? 0 : -errno;
+	close(fd);
+	check(ret == 0, "panic shutdown: the hook returns 0 (%d: %s)", ret,
+	      strerror(-ret));
+	expect_cmds("panic shutdown", mark, panic_cmds, ARRAY_SIZE(panic_cmds));
+	read_state(&s);
+	check(s.snp_state == 0 && s.sev_state == 0 && s.iommu_snp_shutdown == 1,
+	      "panic shutdown: snp_state %u sev_state %u iommu_snp_shutdown %u (want 0 0 1)",
+	      s.snp_state, s.sev_state, s.iommu_snp_shutdown);
+	commit_enodev("after the panic shutdown");
+
+	/* With SNP down, a second run does nothing */
+	mark = sim_mark();
+	fd = open(SIM "panic_shutdown", O_WRONLY);
+	if (fd < 0)
+		die(SIM "panic_shutdown");
+	ret = write(fd, "1", 1) == 1 ? 0 : -errno;
+	close(fd);
+	check(ret == 0, "second panic shutdown: returns 0 (%d: %s)", ret,
+	      strerror(-ret));
+	expect_no_cmds("second panic shutdown", mark);
+
+	mark = sim_mark();
+	ret = kvm_amd_unload();
+	check(ret == 0, "after the panic shutdown: delete_module(kvm_amd) returns 0 (%d: %s)",
+	      ret, strerror(-ret));
+	expect_no_cmds("unload after the panic shutdown", mark);
+
+	/*
+	 * The TMR is still the firmware's, which only an initialized SNP
+	 * gives back: the next load uses it again, and the next unload
+	 * reclaims it, so nothing leaks.
+	 */
+	load("load after the panic shutdown");
+	unload("unload after the panic shutdown");
+}
+
 int main(void)
 {
 	static const struct {
@@ -843,6 +905,8 @@ int main(void)
 	failed_load();
 	load("load after the failed one");
 	unload("unload after the failed one");
+
+	panic_shutdown();
 
 	printf("%d checks failed\n", failures);
 	return failures ? 1 : 0;
