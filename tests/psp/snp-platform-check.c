@@ -24,8 +24,9 @@
  *   ENODEV, and the unload issues no command. The next load is normal.
  * - The panic shutdown, run by the simulator as a panic would: exactly
  *   SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled; afterwards a
- *   second run does nothing, kvm_amd's unload issues no command, and a
- *   load and an unload are normal again.
+ *   second run does nothing, kvm_amd's unload issues no command, the
+ *   next load takes back the TMR the firmware kept before INIT, and the
+ *   unload is normal again.
  *
  * Every firmware command is checked in the simulator's command log, by
  * its position since a mark taken before the step.
@@ -814,6 +815,15 @@ static const struct fw_cmd panic_cmds[] = {
 	{ FW_SNP_SHUTDOWN_EX, 0 },
 };
 
+/* The first load after it takes the TMR back that the firmware kept */
+static const struct fw_cmd panic_reload_cmds[] = {
+	{ FW_SNP_INIT_EX, 0 },
+	{ FW_SNP_DF_FLUSH, 0 },
+	{ FW_SNP_PAGE_RECLAIM, 0 },
+	{ FW_INIT, 0 },
+	{ FW_DF_FLUSH, 0 },
+};
+
 static void panic_shutdown(void)
 {
 	unsigned long long mark;
@@ -855,10 +865,19 @@ static void panic_shutdown(void)
 
 	/*
 	 * The TMR is still the firmware's, which only an initialized SNP
-	 * gives back: the next load uses it again, and the next unload
-	 * reclaims it, so nothing leaks.
+	 * gives back: the next load reclaims it (2M) after SNP_INIT_EX and
+	 * before INIT, so nothing leaks, and the unload is as usual.
 	 */
-	load("load after the panic shutdown");
+	mark = sim_mark();
+	ret = kvm_amd_load();
+	check(ret == 0, "load after the panic shutdown: finit_module(kvm-amd.ko) returns 0 (%d: %s)",
+	      ret, strerror(-ret));
+	expect_cmds("load after the panic shutdown", mark, panic_reload_cmds,
+		    ARRAY_SIZE(panic_reload_cmds));
+	read_state(&s);
+	check(s.snp_state == 1 && s.sev_state == 1 && s.es == 1,
+	      "load after the panic shutdown: snp_state %u sev_state %u es %u (want 1 1 1)",
+	      s.snp_state, s.sev_state, s.es);
 	unload("unload after the panic shutdown");
 }
 
