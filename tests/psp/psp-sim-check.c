@@ -5,7 +5,8 @@
  * the kernel chose, /dev/sev SEV_PLATFORM_STATUS returns what the simulated
  * firmware reports, all again after the interrupt is moved to another CPU,
  * again after a move that the PSP refuses and one it takes, and an injected
- * firmware error reaches userspace with its status code.
+ * firmware error reaches userspace with its status code. On this host
+ * without SNP, the /dev/sev SNP commands give ENODEV.
  *
  * Exit status: 0 all passed, 1 a check failed.
  */
@@ -19,66 +20,10 @@
 #include <unistd.h>
 #include <linux/psp-sev.h>
 
+#include "psp-test.h"
+
 #define SIM "/sys/kernel/debug/psp-sim/"
 #define MAX_CPUS 64
-
-static int failures;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("%s: ", ok ? "ok" : "FAIL");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	if (!ok)
-		failures++;
-}
-
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* Write, and give -errno instead of failing */
-static int try_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		die(path);
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static void write_file(const char *path, const char *val)
-{
-	int ret = try_write_file(path, val);
-
-	if (ret) {
-		errno = -ret;
-		die(path);
-	}
-}
-
-static void read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		die(path);
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		die(path);
-	buf[n] = '\0';
-	close(fd);
-}
 
 /* The PSP's irq number and its per-CPU counts from /proc/interrupts */
 static int psp_irq(unsigned long long *counts, int *ncpus)
@@ -150,13 +95,12 @@ static int sim_irq_enabled(void)
 	return p ? atoi(p + 12) : -1;
 }
 
-static int platform_status(struct sev_user_data_status *st, unsigned int *error)
+/* One /dev/sev command on a read-only fd: 0 or -errno */
+static int sev_issue(unsigned int id, void *data, unsigned int *error)
 {
-	struct sev_issue_cmd cmd = { .cmd = SEV_PLATFORM_STATUS };
+	struct sev_issue_cmd cmd = { .cmd = id, .data = (unsigned long)data };
 	int fd, ret;
 
-	memset(st, 0xa5, sizeof(*st));
-	cmd.data = (unsigned long)st;
 	fd = open("/dev/sev", O_RDONLY);
 	if (fd < 0)
 		die("/dev/sev");
@@ -166,6 +110,12 @@ static int platform_status(struct sev_user_data_status *st, unsigned int *error)
 	*error = cmd.error;
 	close(fd);
 	return ret;
+}
+
+static int platform_status(struct sev_user_data_status *st, unsigned int *error)
+{
+	memset(st, 0xa5, sizeof(*st));
+	return sev_issue(SEV_PLATFORM_STATUS, st, error);
 }
 
 /* PLATFORM_STATUS must return exactly what the simulator was told */
@@ -203,6 +153,7 @@ static void status_round(const char *when, int cpu, int major, int minor,
 int main(void)
 {
 	unsigned long long counts[MAX_CPUS];
+	struct sev_user_data_snp_status snp;
 	struct sev_user_data_status st;
 	char path[64], val[16], buf[8192];
 	unsigned int error;
@@ -260,6 +211,12 @@ int main(void)
 	ret = platform_status(&st, &error);
 	check(ret == 0 && error == 0, "the next command succeeds again (ret %d, error %#x)",
 	      ret, error);
+
+	/* No SNP on this host: the SNP commands are not available */
+	ret = sev_issue(SNP_PLATFORM_STATUS, &snp, &error);
+	check(ret == -ENODEV, "no SNP: SNP_PLATFORM_STATUS fails with ENODEV (%d)", ret);
+	ret = sev_issue(SNP_COMMIT, NULL, &error);
+	check(ret == -ENODEV, "no SNP: SNP_COMMIT fails with ENODEV (%d)", ret);
 
 	printf("%d checks failed\n", failures);
 	return failures ? 1 : 0;

@@ -46,6 +46,8 @@
 #include <unistd.h>
 #include <linux/psp-sev.h>
 
+#include "psp-test.h"
+
 #define SIM		"/sys/kernel/debug/psp-sim/"
 #define SEV_DEV		"/dev/sev"
 #define KVM_AMD_KO	"/lib/modules/kvm-amd.ko"
@@ -114,76 +116,7 @@ static const struct fw_cmd failed_load_cmds[] = {
 	{ FW_INIT, SEV_RET_INVALID_PLATFORM_STATE },
 };
 
-static int failures;
 static char state_buf[STATE_LEN];
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("%s: ", ok ? "ok" : "FAIL");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	if (!ok)
-		failures++;
-}
-
-static void die(const char *what)
-{
-	printf("FAIL: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* Something that makes the rest of the test meaningless */
-static void fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	exit(1);
-}
-
-static void write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		die(path);
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		die(path);
-	close(fd);
-}
-
-/* All of a file, however many reads it takes */
-static void read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-
-	if (fd < 0)
-		die(path);
-	while (n < len - 1) {
-		ssize_t r = read(fd, buf + n, len - 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die(path);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	buf[n] = '\0';
-	close(fd);
-	if (n == len - 1)
-		fatal("%s: more than %zu bytes", path, len - 1);
-}
 
 enum {
 	SEEN_API	= 1 << 0,
@@ -326,6 +259,22 @@ static void expect_no_cmds(const char *what, unsigned long long mark)
 }
 
 /* SEV_ISSUE_CMD on a new fd opened with @flags: 0 or -errno */
+static int sev_ioctl(int flags, __u32 id, void *data, __u32 *error);
+
+/* A command the driver refuses with @want, before the firmware sees it */
+static void expect_refused(const char *what, int flags, __u32 id, void *data,
+			   int want)
+{
+	unsigned long long mark = sim_mark();
+	__u32 error;
+	int ret;
+
+	ret = sev_ioctl(flags, id, data, &error);
+	check(ret == want, "%s fails with %s (%d: %s)", what, strerror(-want),
+	      ret, strerror(-ret));
+	expect_no_cmds(what, mark);
+}
+
 static int sev_ioctl(int flags, __u32 id, void *data, __u32 *error)
 {
 	struct sev_issue_cmd arg = {
@@ -496,10 +445,17 @@ static void before_load(void)
 	check(ret == -ENODEV, "before load: SNP_VLEK_LOAD fails with ENODEV (%d: %s)",
 	      ret, strerror(-ret));
 
-	/* No implicit INIT for a legacy command that needs it */
+	/* No implicit INIT for the legacy commands that need it */
 	ret = sev_ioctl(O_RDWR, SEV_PEK_GEN, NULL, &error);
 	check(ret == -ENODEV, "before load: SEV_PEK_GEN fails with ENODEV (%d: %s)",
 	      ret, strerror(-ret));
+	expect_refused("before load: SEV_PDH_GEN", O_RDWR, SEV_PDH_GEN, NULL, -ENODEV);
+	expect_refused("before load: SEV_PEK_CSR", O_RDWR, SEV_PEK_CSR, NULL, -ENODEV);
+	expect_refused("before load: SEV_PEK_CERT_IMPORT", O_RDWR,
+		       SEV_PEK_CERT_IMPORT, NULL, -ENODEV);
+	/* 6.1 asked for a writable fd here, to initialize the platform */
+	expect_refused("before load: SEV_PDH_CERT_EXPORT on a read-only fd", O_RDONLY,
+		       SEV_PDH_CERT_EXPORT, NULL, -ENODEV);
 
 	n = get_cmds("before load", mark, got);
 	for (i = 0; i < n; i++) {
@@ -528,6 +484,9 @@ static void status_loaded(void)
 	struct sim_state s;
 	__u32 error;
 	int ret, i, bad = -1;
+
+	expect_refused("loaded: SNP_PLATFORM_STATUS without data", O_RDONLY,
+		       SNP_PLATFORM_STATUS, NULL, -EINVAL);
 
 	read_state(&s);
 	ret = snp_status(&st, &error);
@@ -605,6 +564,13 @@ static void set_config(void)
 	check(ret == -EPERM, "SNP_SET_CONFIG on a read-only fd fails with EPERM (%d: %s)",
 	      ret, strerror(-ret));
 	expect_no_cmds("SNP_SET_CONFIG on a read-only fd", mark);
+
+	expect_refused("SNP_SET_CONFIG without data", O_RDWR, SNP_SET_CONFIG, NULL,
+		       -EINVAL);
+	cfg.rsvd = 1;
+	expect_refused("SNP_SET_CONFIG with a reserved bit set", O_RDWR,
+		       SNP_SET_CONFIG, &cfg, -EINVAL);
+	cfg.rsvd = 0;
 
 	cfg.rsvd1[5] = 1;
 	mark = sim_mark();
@@ -727,6 +693,13 @@ static void vlek_load(void)
 	      ret, strerror(-ret));
 	expect_no_cmds("SNP_VLEK_LOAD with vlek_wrapped_version 1", mark);
 
+	expect_refused("SNP_VLEK_LOAD without data", O_RDWR, SNP_VLEK_LOAD, NULL,
+		       -EINVAL);
+	vlek_init(&vlek);
+	vlek.vlek_wrapped_address = 8;
+	expect_refused("SNP_VLEK_LOAD of an unreadable hashstick", O_RDWR,
+		       SNP_VLEK_LOAD, &vlek, -EFAULT);
+
 	vlek_init(&vlek);
 	vlek.rsvd[1] = 1;
 	mark = sim_mark();
@@ -828,15 +801,11 @@ static void panic_shutdown(void)
 {
 	unsigned long long mark;
 	struct sim_state s;
-	int fd, ret;
+	int ret;
 
 	load("load before the panic shutdown");
 	mark = sim_mark();
-	fd = open(SIM "panic_shutdown", O_WRONLY);
-	if (fd < 0)
-		die(SIM "panic_shutdown");
-	ret = write(fd, "1", 1) == 1 ? 0 : -errno;
-	close(fd);
+	ret = try_write_file(SIM "panic_shutdown", "1");
 	check(ret == 0, "panic shutdown: the hook returns 0 (%d: %s)", ret,
 	      strerror(-ret));
 	expect_cmds("panic shutdown", mark, panic_cmds, ARRAY_SIZE(panic_cmds));
@@ -848,11 +817,7 @@ static void panic_shutdown(void)
 
 	/* With SNP down, a second run does nothing */
 	mark = sim_mark();
-	fd = open(SIM "panic_shutdown", O_WRONLY);
-	if (fd < 0)
-		die(SIM "panic_shutdown");
-	ret = write(fd, "1", 1) == 1 ? 0 : -errno;
-	close(fd);
+	ret = try_write_file(SIM "panic_shutdown", "1");
 	check(ret == 0, "second panic shutdown: returns 0 (%d: %s)", ret,
 	      strerror(-ret));
 	expect_no_cmds("second panic shutdown", mark);
@@ -870,7 +835,8 @@ static void panic_shutdown(void)
 	 */
 	mark = sim_mark();
 	ret = kvm_amd_load();
-	check(ret == 0, "load after the panic shutdown: finit_module(kvm-amd.ko) returns 0 (%d: %s)",
+	check(ret == 0,
+	      "load after the panic shutdown: finit_module(kvm-amd.ko) returns 0 (%d: %s)",
 	      ret, strerror(-ret));
 	expect_cmds("load after the panic shutdown", mark, panic_reload_cmds,
 		    ARRAY_SIZE(panic_reload_cmds));
