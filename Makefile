@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps base tree export config build selftests vm-test \
+.PHONY: help deps base tree export config build selftests upstream vm-test \
 	series-check tooling-test bisect-check variants check run bench deb \
 	clean distclean
 
@@ -44,9 +44,14 @@ build: config
 selftests: build
 	$(S)/build-selftests.sh
 
+## upstream      build mainline's KVM selftests (Debian's linux-source-6.12
+##               and -7.3, private apt state, cached) for the upstream-* scenarios
+upstream: deps
+	$(S)/upstream-selftests.sh
+
 ## vm-test       run one VM scenario: make vm-test SCENARIO=base
 SCENARIO ?= base
-vm-test: selftests
+vm-test: selftests upstream
 	$(S)/vm-test.sh $(SCENARIO)
 
 ## series-check  checkpatch --strict and series consistency

@@ -5,8 +5,9 @@
 # that sums the tests of every stage and every VM scenario.
 #
 # Stages: deps, base, tree, tooling tests (patch queue, round trip), series
-# checks (checkpatch), config, kernel build, selftests build, bisect-check,
-# then one VM run per scenario in tests/scenarios/ (CHECK=yes).
+# checks (checkpatch), config, kernel build, selftests build, mainline's
+# selftests build (cached), bisect-check, then one VM run per scenario in
+# tests/scenarios/ (CHECK=yes), the upstream-* conformance ones included.
 #
 # A build stage that fails stops the run (nothing after it could run); a
 # test stage that fails is counted and the run goes on, so that one run
@@ -82,6 +83,7 @@ stage "series: checkpatch" test scripts/check-series.sh
 stage "config" build scripts/make-config.sh test build/obj
 stage "build: kernel" build scripts/build-kernel.sh
 stage "build: selftests" build scripts/build-selftests.sh
+stage "build: upstream selftests" build scripts/upstream-selftests.sh
 if [ "${BISECT:-1}" = 1 ]; then
 	stage "series: bisect-check" test scripts/bisect-check.sh
 fi

@@ -3,7 +3,8 @@
 
 QEMU gives it to the guest with -acpitable file=FILE. The register page is
 at WINDOW; with snp_sim=psp and memmap=4K$WINDOW the simulated PSP serves
-it. The layout is fact sheet section 8.1: a 36-byte ACPI header, u32
+it. The layout is that of include/acpi/actbl1.h (struct acpi_table_aspt
+and its subtables, added by the psp-aspt part): a 36-byte ACPI header, u32
 num_entries, then three 32-byte subtables (global registers, SEV mailbox,
 ACPI mailbox), each with a u16 type and a u16 length.
 

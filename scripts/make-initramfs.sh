@@ -13,6 +13,11 @@ load_scenario "$1"
 
 obj=$top/build/obj
 kst=$top/build/selftests/kvm
+# A conformance scenario runs mainline's selftests instead of the series'.
+if [ -n "$UPSTREAM" ]; then
+	kst=$top/build/upstream/$UPSTREAM
+	[ -d "$kst/" ] || die "no upstream $UPSTREAM selftests: run scripts/upstream-selftests.sh"
+fi
 out=$top/build/vm/$SCENARIO
 gen=$obj/usr/gen_init_cpio
 busybox=/bin/busybox
@@ -59,7 +64,7 @@ if [ -n "$TESTS" ]; then
 	dirs=""
 	while read -r name _; do
 		bin=$kst/$name
-		[ -x "$bin" ] || bin=$top/build/tests/$name
+		[ -x "$bin" ] || [ -n "$UPSTREAM" ] || bin=$top/build/tests/$name
 		[ -x "$bin" ] || die "$TESTS lists $name, which was not built ($kst/$name or $bin)"
 		d=$(dirname "$name")
 		case " $dirs " in *" $d "*) ;; *)

@@ -4,6 +4,8 @@
 #                             @@ READY <name>|missing|<reason>
 # Every answer comes from what the running kernel reports: /proc/cpuinfo,
 # the kernel log, sysfs, and the SYSCFG MSR through /dev/cpu/0/msr.
+# A line that is ok only because the simulated SNP platform stands in for
+# the hardware (snp_sim=, a test kernel option) says so in its detail.
 
 ready() { echo "@@ READY $1|$2|$3"; }
 klog() { dmesg -s 8388608 | sed 's/^\[[^]]*\] //'; }
@@ -12,9 +14,17 @@ klog() { dmesg -s 8388608 | sed 's/^\[[^]]*\] //'; }
 # one line with the reason and the remedy when it does not enable SNP.
 snp_refusal=$(klog | grep -m1 -E 'SEV-SNP: host support (unavailable|disabled)' || true)
 
+# The simulated platform announces itself with a warning at boot.
+sim_host=""
+sim_psp=""
+klog | grep -q 'SIMULATED SEV-SNP host' &&
+	sim_host=" [SIMULATED: snp_sim= stands in for the CPU and its RMP; not hardware]"
+klog | grep -q 'SIMULATED PSP' &&
+	sim_psp=" [SIMULATED: snp_sim=psp answers for the PSP firmware; not hardware]"
+
 # CPU SNP support
 if grep -qw sev_snp /proc/cpuinfo; then
-	ready "CPU SNP support" ok "cpuinfo flag sev_snp"
+	ready "CPU SNP support" ok "cpuinfo flag sev_snp$sim_host"
 else
 	ready "CPU SNP support" missing "the CPU does not report sev_snp (CPUID 0x8000001F EAX bit 4)"
 fi
@@ -22,7 +32,7 @@ fi
 # RMP reserved and valid
 rmp=$(klog | grep -m1 -E 'SEV-SNP: RMP table' || true)
 if [ -n "$rmp" ]; then
-	ready "RMP reserved and valid" ok "$rmp"
+	ready "RMP reserved and valid" ok "$rmp$sim_host"
 elif [ -n "$snp_refusal" ]; then
 	ready "RMP reserved and valid" missing "$snp_refusal"
 else
@@ -35,7 +45,7 @@ syscfg=$(dd if=/dev/cpu/0/msr bs=8 count=1 skip=$((0xC0010010 / 8)) 2>/dev/null 
 if [ -z "$syscfg" ]; then
 	ready "SNP_EN" missing "SYSCFG (MSR 0xC0010010) is not readable on this CPU"
 elif [ $(( (0x$syscfg >> 24) & 1 )) -eq 1 ]; then
-	ready "SNP_EN" ok "SYSCFG=0x$syscfg"
+	ready "SNP_EN" ok "SYSCFG=0x$syscfg$sim_host"
 else
 	ready "SNP_EN" missing "SYSCFG=0x$syscfg: SNP_EN (bit 24) is clear"
 fi
@@ -66,7 +76,7 @@ else
 	tcb=$(echo "$st" | grep -m1 '^TCB reported:' | tr -s ' ')
 	case $snp in
 	*"state INIT"*)
-		ready "PSP firmware and SNP_INIT" ok "$snp; $sev; $tcb" ;;
+		ready "PSP firmware and SNP_INIT" ok "$snp; $sev; $tcb$sim_psp" ;;
 	*)
 		ready "PSP firmware and SNP_INIT" missing "$snp; $sev: SNP_INIT was not done (kvm_amd initializes SNP when it loads, on a host with SNP enabled; see the kernel log for why not)" ;;
 	esac
@@ -79,7 +89,7 @@ if [ ! -d /sys/module/kvm_amd ]; then
 elif [ ! -f $p ]; then
 	ready "kvm_amd sev_snp" missing "kvm_amd has no sev_snp parameter (no KVM SNP support in this kernel)"
 elif [ "$(cat $p)" = Y ]; then
-	ready "kvm_amd sev_snp" ok "sev_snp=Y"
+	ready "kvm_amd sev_snp" ok "sev_snp=Y$sim_host$sim_psp"
 else
 	ready "kvm_amd sev_snp" missing "sev_snp=$(cat $p): KVM turned SNP off (needs all of the above)"
 fi
