@@ -6,7 +6,8 @@
  * firmware reports, all again after the interrupt is moved to another CPU,
  * again after a move that the PSP refuses and one it takes, and an injected
  * firmware error reaches userspace with its status code. On this host
- * without SNP, the /dev/sev SNP commands give ENODEV.
+ * without SNP, SNP_PLATFORM_STATUS gives the firmware's answer (SNP
+ * UNINIT) and the firmware refuses SNP_COMMIT, as upstream.
  *
  * Exit status: 0 all passed, 1 a check failed.
  */
@@ -212,11 +213,16 @@ int main(void)
 	check(ret == 0 && error == 0, "the next command succeeds again (ret %d, error %#x)",
 	      ret, error);
 
-	/* No SNP on this host: the SNP commands are not available */
+	/* No SNP on this host: the firmware answers, SNP is UNINIT */
+	memset(&snp, 0xa5, sizeof(snp));
 	ret = sev_issue(SNP_PLATFORM_STATUS, &snp, &error);
-	check(ret == -ENODEV, "no SNP: SNP_PLATFORM_STATUS fails with ENODEV (%d)", ret);
+	check(ret == 0 && snp.state == 0 && snp.is_rmp_initialized == 0,
+	      "no SNP: SNP_PLATFORM_STATUS returns 0 (%d, error %#x), state %u rmp %u (want 0 0)",
+	      ret, error, snp.state, snp.is_rmp_initialized);
 	ret = sev_issue(SNP_COMMIT, NULL, &error);
-	check(ret == -ENODEV, "no SNP: SNP_COMMIT fails with ENODEV (%d)", ret);
+	check(ret == -EIO && error == SEV_RET_INVALID_PLATFORM_STATE,
+	      "no SNP: SNP_COMMIT is refused by the firmware: ret %d (want %d), error %#x (want %#x)",
+	      ret, -EIO, error, SEV_RET_INVALID_PLATFORM_STATE);
 
 	printf("%d checks failed\n", failures);
 	return failures ? 1 : 0;

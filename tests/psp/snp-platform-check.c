@@ -5,10 +5,11 @@
  * (snp_sim=...,psp), with kvm_amd not loaded at the start:
  *
  * - Before kvm_amd is loaded: SNP_PLATFORM_STATUS works on a read-only
- *   fd and gives the firmware's answer (state UNINIT); SNP_COMMIT,
+ *   fd and gives the firmware's answer (state UNINIT); SNP_COMMIT goes to
+ *   the firmware, as upstream, which refuses it (EIO, INVALID_PLATFORM_STATE);
  *   SNP_SET_CONFIG, SNP_VLEK_LOAD and the legacy SEV_PEK_GEN fail with
- *   ENODEV, and nothing but SNP_PLATFORM_STATUS reaches the firmware: no
- *   implicit INIT or SNP_INIT.
+ *   ENODEV, and nothing but SNP_PLATFORM_STATUS and that SNP_COMMIT
+ *   reaches the firmware: no implicit INIT or SNP_INIT.
  * - Loading kvm_amd issues exactly SNP_INIT_EX, SNP_DF_FLUSH, INIT and
  *   DF_FLUSH; unloading exactly SHUTDOWN, the TMR reclaim and
  *   SNP_SHUTDOWN_EX; the simulator's platform state follows. Three
@@ -16,12 +17,15 @@
  * - With SNP initialized: SNP_PLATFORM_STATUS, SEV_PLATFORM_STATUS and
  *   SEV_GET_ID2 (also the length query) give what the firmware has;
  *   SNP_SET_CONFIG, SNP_COMMIT and SNP_VLEK_LOAD reach the firmware and
- *   change its state, their permission and reserved-field checks fail
- *   without a firmware command, and a firmware error comes back as EIO
- *   with the firmware's status.
+ *   change its state, their data/permission checks fail without a
+ *   firmware command, in upstream's order (no data: EINVAL, read-only fd:
+ *   EPERM, SNP not initialized: ENODEV), reserved fields are passed to
+ *   the firmware, which refuses them, and a firmware error comes back as
+ *   EIO with the firmware's status.
  * - A failing SNP_INIT_EX: kvm_amd still loads, legacy INIT is refused
- *   by the firmware, both platforms stay UNINIT, the SNP commands give
- *   ENODEV, and the unload issues no command. The next load is normal.
+ *   by the firmware, both platforms stay UNINIT, SNP_COMMIT is refused by
+ *   the firmware (EIO, INVALID_PLATFORM_STATE), and the unload issues no
+ *   command. The next load is normal.
  * - The panic shutdown, run by the simulator as a panic would: exactly
  *   SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled; afterwards a
  *   second run does nothing, kvm_amd's unload issues no command, the
@@ -410,7 +414,7 @@ static void before_load(void)
 	unsigned long long mark;
 	struct sim_state s;
 	__u32 error;
-	int ret, n, i, nr_status = 0, others = 0;
+	int ret, n, i, nr_status = 0, nr_commit = 0, others = 0;
 
 	read_state(&s);
 	check(s.snp_state == 0 && s.sev_state == 0,
@@ -428,12 +432,14 @@ static void before_load(void)
 	      "before load: SNP firmware %u.%u build %u (want %u.%u build %u)",
 	      st.api_major, st.api_minor, st.build_id, SIM_API_MAJOR,
 	      SIM_API_MINOR, SIM_BUILD);
-	check(st.current_tcb == SIM_TCB, "before load: current_tcb %#llx (want %#llx)",
-	      (unsigned long long)st.current_tcb, SIM_TCB);
+	check(st.current_tcb_version == SIM_TCB,
+	      "before load: current_tcb_version %#llx (want %#llx)",
+	      (unsigned long long)st.current_tcb_version, SIM_TCB);
 
 	ret = snp_commit(O_RDWR, &error);
-	check(ret == -ENODEV, "before load: SNP_COMMIT fails with ENODEV (%d: %s)",
-	      ret, strerror(-ret));
+	check(ret == -EIO && error == SEV_RET_INVALID_PLATFORM_STATE,
+	      "before load: SNP_COMMIT is refused by the firmware: EIO (%d: %s), error %#x (want %#x)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_PLATFORM_STATE);
 
 	memset(&cfg, 0, sizeof(cfg));
 	ret = snp_config(O_RDWR, &cfg, &error);
@@ -444,6 +450,15 @@ static void before_load(void)
 	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
 	check(ret == -ENODEV, "before load: SNP_VLEK_LOAD fails with ENODEV (%d: %s)",
 	      ret, strerror(-ret));
+	expect_refused("before load: SNP_SET_CONFIG without data on a read-only fd",
+		       O_RDONLY, SNP_SET_CONFIG, NULL, -EINVAL);
+	expect_refused("before load: SNP_VLEK_LOAD without data on a read-only fd",
+		       O_RDONLY, SNP_VLEK_LOAD, NULL, -EINVAL);
+	memset(&cfg, 0, sizeof(cfg));
+	expect_refused("before load: SNP_SET_CONFIG on a read-only fd", O_RDONLY,
+		       SNP_SET_CONFIG, &cfg, -EPERM);
+	expect_refused("before load: SNP_VLEK_LOAD on a read-only fd", O_RDONLY,
+		       SNP_VLEK_LOAD, &vlek, -EPERM);
 
 	/* No implicit INIT for the legacy commands that need it */
 	ret = sev_ioctl(O_RDWR, SEV_PEK_GEN, NULL, &error);
@@ -461,14 +476,19 @@ static void before_load(void)
 	for (i = 0; i < n; i++) {
 		if (got[i].cmd == FW_SNP_PLATFORM_STATUS && got[i].status == 0)
 			nr_status++;
+		else if (got[i].cmd == FW_SNP_COMMIT &&
+			 got[i].status == SEV_RET_INVALID_PLATFORM_STATE)
+			nr_commit++;
 		else
 			others++;
 	}
-	check(n >= 0 && nr_status >= 1 && others == 0,
-	      "before load: the firmware saw only SNP_PLATFORM_STATUS: %d of them (want >= 1), %d other commands (want 0)",
-	      nr_status, others);
+	check(n >= 0 && nr_status >= 1 && nr_commit == 1 && others == 0,
+	      "before load: the firmware saw only SNP_PLATFORM_STATUS and one refused SNP_COMMIT: %d, %d (want >= 1, 1), %d other commands (want 0)",
+	      nr_status, nr_commit, others);
 	for (i = 0; i < n && others; i++) {
-		if (got[i].cmd != FW_SNP_PLATFORM_STATUS || got[i].status)
+		if ((got[i].cmd != FW_SNP_PLATFORM_STATUS || got[i].status) &&
+		    (got[i].cmd != FW_SNP_COMMIT ||
+		     got[i].status != SEV_RET_INVALID_PLATFORM_STATE))
 			printf("  unexpected: cmd %#x status %#x\n", got[i].cmd,
 			       got[i].status);
 	}
@@ -500,12 +520,12 @@ static void status_loaded(void)
 	      "loaded: SNP firmware %u.%u build %u (want %u.%u build %u)",
 	      st.api_major, st.api_minor, st.build_id, SIM_API_MAJOR,
 	      SIM_API_MINOR, SIM_BUILD);
-	check(st.current_tcb == s.tcb_current,
-	      "loaded: current_tcb %#llx is the simulator's %#llx",
-	      (unsigned long long)st.current_tcb, s.tcb_current);
-	check(st.reported_tcb == s.tcb_reported,
-	      "loaded: reported_tcb %#llx is the simulator's %#llx",
-	      (unsigned long long)st.reported_tcb, s.tcb_reported);
+	check(st.current_tcb_version == s.tcb_current,
+	      "loaded: current_tcb_version %#llx is the simulator's %#llx",
+	      (unsigned long long)st.current_tcb_version, s.tcb_current);
+	check(st.reported_tcb_version == s.tcb_reported,
+	      "loaded: reported_tcb_version %#llx is the simulator's %#llx",
+	      (unsigned long long)st.reported_tcb_version, s.tcb_reported);
 
 	memset(&sev, 0xa5, sizeof(sev));
 	ret = sev_ioctl(O_RDONLY, SEV_PLATFORM_STATUS, &sev, &error);
@@ -567,17 +587,26 @@ static void set_config(void)
 
 	expect_refused("SNP_SET_CONFIG without data", O_RDWR, SNP_SET_CONFIG, NULL,
 		       -EINVAL);
+	expect_refused("SNP_SET_CONFIG without data on a read-only fd", O_RDONLY,
+		       SNP_SET_CONFIG, NULL, -EINVAL);
 	cfg.rsvd = 1;
-	expect_refused("SNP_SET_CONFIG with a reserved bit set", O_RDWR,
-		       SNP_SET_CONFIG, &cfg, -EINVAL);
+	mark = sim_mark();
+	ret = snp_config(O_RDWR, &cfg, &error);
+	check(ret == -EIO && error == SEV_RET_INVALID_PARAM,
+	      "SNP_SET_CONFIG with a reserved bit set is refused by the firmware: EIO (%d: %s), error %#x (want %#x)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_PARAM);
+	expect_cmds("SNP_SET_CONFIG with a reserved bit set", mark,
+		    config_refused, ARRAY_SIZE(config_refused));
 	cfg.rsvd = 0;
 
 	cfg.rsvd1[5] = 1;
 	mark = sim_mark();
 	ret = snp_config(O_RDWR, &cfg, &error);
-	check(ret == -EINVAL, "SNP_SET_CONFIG with rsvd1[5] set fails with EINVAL (%d: %s)",
-	      ret, strerror(-ret));
-	expect_no_cmds("SNP_SET_CONFIG with rsvd1[5] set", mark);
+	check(ret == -EIO && error == SEV_RET_INVALID_PARAM,
+	      "SNP_SET_CONFIG with rsvd1[5] set is refused by the firmware: EIO (%d: %s), error %#x (want %#x)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_PARAM);
+	expect_cmds("SNP_SET_CONFIG with rsvd1[5] set", mark, config_refused,
+		    ARRAY_SIZE(config_refused));
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.reported_tcb = 0x7308000000000002ULL;
@@ -596,9 +625,10 @@ static void set_config(void)
 	      "SNP_SET_CONFIG: mask_chip_id %u mask_chip_key %u (want 1 0)",
 	      s.mask_chip_id, s.mask_chip_key);
 	ret = snp_status(&st, &error);
-	check(ret == 0 && st.reported_tcb == 0x7308000000000002ULL && st.mask_chip_id == 1,
-	      "SNP_SET_CONFIG: SNP_PLATFORM_STATUS (%d) gives reported_tcb %#llx mask_chip_id %u (want 0x7308000000000002 1)",
-	      ret, (unsigned long long)st.reported_tcb, st.mask_chip_id);
+	check(ret == 0 && st.reported_tcb_version == 0x7308000000000002ULL &&
+	      st.mask_chip_id == 1,
+	      "SNP_SET_CONFIG: SNP_PLATFORM_STATUS (%d) gives reported_tcb_version %#llx mask_chip_id %u (want 0x7308000000000002 1)",
+	      ret, (unsigned long long)st.reported_tcb_version, st.mask_chip_id);
 
 	/* The firmware refuses to raise the TCB (SNP byte 8 -> 9) */
 	memset(&cfg, 0, sizeof(cfg));
@@ -663,6 +693,9 @@ static void commit(void)
 static void vlek_load(void)
 {
 	const struct fw_cmd vlek_ok[] = { { FW_SNP_VLEK_LOAD, 0 } };
+	const struct fw_cmd vlek_refused[] = {
+		{ FW_SNP_VLEK_LOAD, SEV_RET_INVALID_PARAM },
+	};
 	struct sev_user_data_snp_vlek_load vlek;
 	struct sev_user_data_snp_status st;
 	unsigned long long mark;
@@ -695,6 +728,8 @@ static void vlek_load(void)
 
 	expect_refused("SNP_VLEK_LOAD without data", O_RDWR, SNP_VLEK_LOAD, NULL,
 		       -EINVAL);
+	expect_refused("SNP_VLEK_LOAD without data on a read-only fd", O_RDONLY,
+		       SNP_VLEK_LOAD, NULL, -EINVAL);
 	vlek_init(&vlek);
 	vlek.vlek_wrapped_address = 8;
 	expect_refused("SNP_VLEK_LOAD of an unreadable hashstick", O_RDWR,
@@ -704,9 +739,13 @@ static void vlek_load(void)
 	vlek.rsvd[1] = 1;
 	mark = sim_mark();
 	ret = sev_ioctl(O_RDWR, SNP_VLEK_LOAD, &vlek, &error);
-	check(ret == -EINVAL, "SNP_VLEK_LOAD with rsvd[1] set fails with EINVAL (%d: %s)",
-	      ret, strerror(-ret));
-	expect_no_cmds("SNP_VLEK_LOAD with rsvd[1] set", mark);
+	check(ret == -EIO && error == SEV_RET_INVALID_PARAM,
+	      "SNP_VLEK_LOAD with rsvd[1] set is refused by the firmware: EIO (%d: %s), error %#x (want %#x)",
+	      ret, strerror(-ret), error, SEV_RET_INVALID_PARAM);
+	expect_cmds("SNP_VLEK_LOAD with rsvd[1] set", mark, vlek_refused,
+		    ARRAY_SIZE(vlek_refused));
+	read_state(&s);
+	check(s.vlek == 0, "SNP_VLEK_LOAD with rsvd[1] set: no VLEK (%u)", s.vlek);
 
 	vlek_init(&vlek);
 	mark = sim_mark();
@@ -722,17 +761,21 @@ static void vlek_load(void)
 	      ret, st.vlek_en);
 }
 
-/* SNP_COMMIT with SNP not initialized: ENODEV, no firmware command */
-static void commit_enodev(const char *when)
+/* SNP_COMMIT with SNP not initialized: the firmware refuses it */
+static void commit_refused(const char *when)
 {
+	const struct fw_cmd refused[] = {
+		{ FW_SNP_COMMIT, SEV_RET_INVALID_PLATFORM_STATE },
+	};
 	unsigned long long mark = sim_mark();
 	__u32 error;
 	int ret;
 
 	ret = snp_commit(O_RDWR, &error);
-	check(ret == -ENODEV, "%s: SNP_COMMIT fails with ENODEV (%d: %s)",
-	      when, ret, strerror(-ret));
-	expect_no_cmds(when, mark);
+	check(ret == -EIO && error == SEV_RET_INVALID_PLATFORM_STATE,
+	      "%s: SNP_COMMIT fails with EIO (%d: %s), error %#x (want %#x)",
+	      when, ret, strerror(-ret), error, SEV_RET_INVALID_PLATFORM_STATE);
+	expect_cmds(when, mark, refused, ARRAY_SIZE(refused));
 }
 
 /* SNP_INIT_EX fails: KVM loads without SEV, and unloads quietly */
@@ -764,7 +807,7 @@ static void failed_load(void)
 	check(sscanf(buf, "cmd %x status %x count %u", &cmd, &status, &count) == 3 &&
 	      count == 0, "failed SNP_INIT_EX: the injected failure is used up (%s)", buf);
 
-	commit_enodev("failed SNP_INIT_EX");
+	commit_refused("failed SNP_INIT_EX");
 	ret = snp_status(&st, &error);
 	check(ret == 0 && st.state == 0,
 	      "failed SNP_INIT_EX: SNP_PLATFORM_STATUS returns 0 (%d: %s, error %#x), state %u (want 0)",
@@ -813,7 +856,7 @@ static void panic_shutdown(void)
 	check(s.snp_state == 0 && s.sev_state == 0 && s.iommu_snp_shutdown == 1,
 	      "panic shutdown: snp_state %u sev_state %u iommu_snp_shutdown %u (want 0 0 1)",
 	      s.snp_state, s.sev_state, s.iommu_snp_shutdown);
-	commit_enodev("after the panic shutdown");
+	commit_refused("after the panic shutdown");
 
 	/* With SNP down, a second run does nothing */
 	mark = sim_mark();
@@ -880,7 +923,7 @@ int main(void)
 	commit();
 	vlek_load();
 	unload("unload 1");
-	commit_enodev("after unload 1");
+	commit_refused("after unload 1");
 
 	load("load 2");
 	unload("unload 2");

@@ -22,9 +22,13 @@ klog | grep -q 'SIMULATED SEV-SNP host' &&
 klog | grep -q 'SIMULATED PSP' &&
 	sim_psp=" [SIMULATED: snp_sim=psp answers for the PSP firmware; not hardware]"
 
-# CPU SNP support
+# CPU SNP support. The kernel clears sev_snp when it refuses SNP during
+# boot (no RMP, sev=nosnp, ...), as mainline does; it stays after a kexec
+# from a kernel that enabled SNP, and after a refusal by the IOMMU.
 if grep -qw sev_snp /proc/cpuinfo; then
 	ready "CPU SNP support" ok "cpuinfo flag sev_snp$sim_host"
+elif [ -n "$snp_refusal" ] && ! echo "$snp_refusal" | grep -q 'CPU does not support'; then
+	ready "CPU SNP support" missing "no sev_snp in /proc/cpuinfo; the kernel says: $snp_refusal"
 else
 	ready "CPU SNP support" missing "the CPU does not report sev_snp (CPUID 0x8000001F EAX bit 4)"
 fi
