@@ -58,11 +58,12 @@ vm-test: selftests upstream
 series-check: tree
 	$(S)/check-series.sh
 
-## tooling-test  tests of the patch queue tooling and the round trip
+## tooling-test  tests of the patch queue, the round trip, the VM log judge and bisect-check
 tooling-test: tree
 	tests/tooling/test-patchq.sh
 	tests/tooling/test-roundtrip.sh
 	tests/tooling/test-vm-log.sh
+	tests/tooling/test-bisect.sh
 
 ## bisect-check  build the objects each patch touches, at that patch
 bisect-check: build
@@ -93,8 +94,8 @@ deb: tree
 
 ## clean         remove build output (keeps the base cache and build/linux)
 clean:
-	rm -rf build/obj build/selftests build/vm build/logs build/bisect-obj \
-		build/bisect-selftests build/config-test build/config-deb
+	rm -rf build/obj build/selftests build/vm build/logs build/bisect/obj \
+		build/bisect/selftests build/config-test build/config-deb
 
 ## distclean     remove everything under build/
 distclean:

@@ -9,6 +9,6 @@ make_kvm_selftests() {
 	local src=$1 out=$2 hdr=$3
 	shift 3
 	make -C "$src/tools/testing/selftests/kvm" -j"${JOBS:-$(nproc)}" \
-		CC="ccache gcc" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr" \
+		CC="$top/scripts/lib/cc-split" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr" \
 		EXTRA_CFLAGS="-static" "$@"
 }
