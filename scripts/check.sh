@@ -28,7 +28,7 @@ timings=""
 
 # stage NAME KIND COMMAND...   KIND: build (stop on failure) or test (count)
 stage() {
-	local name=$1 kind=$2 start rc secs out line
+	local name=$1 kind=$2 start rc secs out
 	shift 2
 	echo "==> $name"
 	start=$(date +%s)
@@ -36,7 +36,42 @@ stage() {
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
-	timings="$timings$(printf '  %-28s %5ss  %s' "$name" "$secs" "$([ $rc -eq 0 ] && echo ok || echo FAILED)")"$'\n'
+	account "$name" "$kind" "$rc" "$secs" "$out"
+}
+
+# The VM scenarios run $VM_JOBS at a time (default: one per CPU; each VM
+# is one TCG thread). Each one's output is printed whole when it ends.
+vm_stages() {
+	local s names=() dir n i
+	dir=$(mktemp -d)
+	n=0
+	for s in "$@"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$VM_JOBS" ]; do
+			wait -n || true
+		done
+		(
+			start=$(date +%s)
+			scripts/vm-test.sh "$s" > "$dir/$n.out" 2>&1
+			echo "$? $(( $(date +%s) - start ))" > "$dir/$n.rc"
+		) &
+		echo "==> vm: $s (started)"
+		names[n]=$s
+		n=$((n + 1))
+	done
+	wait
+	for ((i = 0; i < n; i++)); do
+		echo "==> vm: ${names[i]}"
+		cat "$dir/$i.out"
+		# shellcheck disable=SC2046
+		account "vm: ${names[i]}" test $(cat "$dir/$i.rc" 2>/dev/null || echo "1 0") "$dir/$i.out"
+	done
+	rm -rf "$dir"
+}
+
+# account NAME KIND RC SECS OUTPUT: the timing line and the counts of a stage
+account() {
+	local name=$1 kind=$2 rc=$3 secs=$4 out=$5 line
+	timings="$timings$(printf '  %-28s %5ss  %s' "$name" "$secs" "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)")"$'\n'
 	if [ "$kind" = test ]; then
 		# The stage's own closing count line: the last line it printed.
 		line=$(tail -n 1 "$out" | grep -E '(^|: )[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' || true)
@@ -89,7 +124,10 @@ stage "build: upstream selftests" build scripts/upstream-selftests.sh
 if [ "${BISECT:-1}" = 1 ]; then
 	stage "series: bisect-check" test scripts/bisect-check.sh
 fi
-for s in $(check_scenarios); do
-	stage "vm: $s" test scripts/vm-test.sh "$s"
-done
+VM_JOBS=${VM_JOBS:-$(nproc)}
+# The long runs first (the base selftests and mainline's), so that the
+# short ones fill the gaps.
+long=$(check_scenarios | grep -E '^(base|upstream-.*)$' || true)
+# shellcheck disable=SC2046
+vm_stages $long $(check_scenarios | grep -v -x -F "$long")
 finish
