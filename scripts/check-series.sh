@@ -7,6 +7,11 @@
 # tests/checkpatch-allow.txt as "PATCH TYPE reason...", PATCH relative to
 # patches/ and TYPE as checkpatch --show-types prints it.
 #
+# A clean checkpatch verdict is cached in $CHECKPATCH_CACHE (default
+# ~/.cache/snp-host/checkpatch), keyed by the patch, its allow-list lines,
+# checkpatch.pl and its data files, the base commit and this script, so
+# that an unchanged patch is not checked again.
+#
 # Usage: scripts/check-series.sh
 # Prints one "ok"/"not ok" line per patch and a closing count line.
 set -eu
@@ -17,8 +22,17 @@ parts="base kvm-gmem x86-host psp psp-aspt kvm-snp docs"
 checkpatch=$LINUX/scripts/checkpatch.pl
 [ -x "$checkpatch" ] || { echo "series: no $checkpatch: run 'make tree'" >&2; exit 1; }
 
+cache=${CHECKPATCH_CACHE:-$HOME/.cache/snp-host/checkpatch}
+mkdir -p "$cache"
+tool_key=$({
+	cat "$0" "$checkpatch" "$LINUX/scripts/spelling.txt" \
+		"$LINUX/scripts/const_structs.checkpatch"
+	git -C "$BASE_REPO" rev-parse base
+} | sha256sum | cut -c1-64)
+
 pass=0
 fail=0
+cached=0
 ok() { pass=$((pass + 1)); echo "  ok      $*"; }
 not_ok() { fail=$((fail + 1)); echo "  not ok  $*"; }
 
@@ -44,6 +58,16 @@ for p in $listed; do
 	*) not_ok "$p: '$part' is not a part of the series ($parts)"; continue ;;
 	esac
 	[ -f "$PATCHES/$p" ] || { not_ok "$p: listed in the series, but no such file"; continue; }
+	key=$({
+		echo "$tool_key $p"
+		cat "$PATCHES/$p"
+		[ ! -f "$allow" ] || grep -E "^$p[[:space:]]" "$allow" || true
+	} | sha256sum | cut -c1-64)
+	if [ -f "$cache/$key" ]; then
+		ok "$p"
+		cached=$((cached + 1))
+		continue
+	fi
 	rc=0
 	raw=$(cd "$LINUX" && ./scripts/checkpatch.pl --strict --terse --show-types \
 		--no-summary "$PATCHES/$p" 2>&1) || rc=$?
@@ -66,11 +90,13 @@ for p in $listed; do
 	done <<< "$issues"
 	if [ -z "$left" ]; then
 		ok "$p"
+		touch "$cache/$key"
 	else
 		not_ok "$p: checkpatch --strict"
 		printf '%s' "$left"
 	fi
 done
 
+[ "$cached" -eq 0 ] || echo "series: $cached clean checkpatch verdicts from the cache (${cache/#"$HOME"/\~})"
 echo "series: $pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]
