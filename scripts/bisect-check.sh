@@ -22,8 +22,8 @@
 # nearly all 2000 objects of the test build) is checked through what the
 # patch changes in it, when every changed line is a definition (#define,
 # #undef, an enumerator, a prototype, a new struct, union or enum): the
-# objects that depend on a file naming one of those names, plus the
-# header's first user. Any other change to such a header (an #include, a
+# objects that depend on a file naming one of those names, the objects
+# built from a generated source, plus the header's first user. Any other change to such a header (an #include, a
 # conditional, a changed struct body, code) needs all its users, and a
 # selection that is still larger than $MAX_USERS fails the patch with the
 # numbers: raise MAX_USERS to check it. No header is checked through a
@@ -245,8 +245,16 @@ header_targets() {
 	# Every file of the tree that names one of them, but the header.
 	# shellcheck disable=SC2046
 	files=$(git -C "$wt" grep -l -w -F $(printf -- '-e %s ' $names) -- . ":!$f" || true)
+	# Objects built from a generated source (capflags.c is made from
+	# cpufeatures.h) name nothing in the tree: always build them. Module
+	# glue (*.mod.o) comes from modpost, not from single-object builds.
+	gen=$(printf '%s\n' "$users" | sed 's|\(.*\)/\([^/]*\)$|\1/.\2.cmd|; s|^\([^/]*\)$|.\1.cmd|' |
+		(cd "$main_obj" && xargs grep -h '^source_' 2>/dev/null || true) |
+		awk '$3 !~ /^(\.\.\/linux\/|\/)/ { sub(/^source_/, "", $1); print $1 }' |
+		grep -v '\.mod\.o$' || true)
 	# shellcheck disable=SC2086
-	sel=$({ printf '%s\n' "$users" | head -n 1; [ -z "$files" ] || users_of $files; } |
+	sel=$({ printf '%s\n' "$users" | head -n 1; printf '%s\n' "$gen"
+		[ -z "$files" ] || users_of $files; } |
 		grep . | sort -u | comm -12 - <(printf '%s\n' "$users"))
 	count_sel=$(printf '%s\n' "$sel" | grep -c . || true)
 	if [ "$count_sel" -gt "$MAX_USERS" ]; then
