@@ -20,7 +20,7 @@ help:
 deps:
 	$(S)/install-deps.sh
 
-## base          unpack the pinned linux-source-6.1 once into build/base
+## base          unpack the pinned linux-source-6.1 once (~/.cache/snp-host/base, linked as build/base)
 base: deps
 	$(S)/prepare-base.sh
 

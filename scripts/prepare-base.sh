@@ -1,14 +1,20 @@
 #!/bin/bash
-# Unpack Debian's linux-source-6.1 once into a cache under build/ and turn
-# it into a git repository with a single "base" commit. Everything else
-# (make tree, bisect-check) clones from that cache.
+# Unpack Debian's linux-source-6.1 once and turn it into a git repository
+# with a single "base" commit. Everything else (make tree, bisect-check)
+# clones from it. The repository is made once per package version in
+# $BASE_CACHE (default ~/.cache/snp-host/base/VERSION), outside the
+# checkout, so that a fresh clone on the same machine does not unpack and
+# commit the whole tree again; build/base links to it. The commit is
+# reproducible (fixed author, committer and dates), so a cached one is the
+# same commit that unpacking again would make.
 #
 # Usage: scripts/prepare-base.sh
-# Output: build/base/linux.git (bare, tag "base"), build/base/VERSION
+# Output: build/base -> the cache, holding linux.git (bare, tag "base")
+#         and VERSION
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=$top/build/base
+link=$top/build/base
 tarball=/usr/src/linux-source-6.1.tar.xz
 
 log() { printf 'base: %s\n' "$*"; }
@@ -19,9 +25,15 @@ if [ -z "$version" ] || [ ! -f "$tarball" ]; then
 	exit 1
 fi
 
+cache=${BASE_CACHE:-$HOME/.cache/snp-host/base}/$version
+shown=${cache/#"$HOME"/\~}
+mkdir -p "$top/build"
+# An older build/base was a directory of its own.
+[ -L "$link" ] || rm -rf "$link"
 if [ -f "$cache/VERSION" ] && [ "$(cat "$cache/VERSION")" = "$version" ] &&
    git -C "$cache/linux.git" rev-parse -q --verify base >/dev/null; then
-	log "linux-source-6.1 $version (cached)"
+	ln -sfn "$cache" "$link"
+	log "linux-source-6.1 $version (cached in $shown)"
 	exit 0
 fi
 
@@ -51,4 +63,5 @@ git -C "$cache/linux.git" config core.bare true
 rm -rf "$tmp"
 
 echo "$version" > "$cache/VERSION"
-log "linux-source-6.1 $version cached in build/base/linux.git"
+ln -sfn "$cache" "$link"
+log "linux-source-6.1 $version cached in $shown/linux.git (build/base)"
