@@ -64,6 +64,7 @@ tooling-test: tree
 	tests/tooling/test-roundtrip.sh
 	tests/tooling/test-vm-log.sh
 	tests/tooling/test-bisect.sh
+	tests/tooling/test-series-check.sh
 
 ## bisect-check  build the objects each patch touches, at that patch
 bisect-check: build

@@ -5,10 +5,11 @@
 # that sums the tests of every stage and every VM scenario.
 #
 # Stages: deps, base, tree, tooling tests (patch queue, round trip, VM log
-# judge, bisect-check), series checks (checkpatch), config, kernel build,
-# selftests build, mainline's selftests build (cached), bisect-check, then
-# one VM run per scenario in tests/scenarios/ (CHECK=yes), the upstream-*
-# conformance ones included.
+# judge, bisect-check, series check), series checks (checkpatch), config,
+# kernel build, selftests build, mainline's selftests build (cached),
+# bisect-check, then one VM run per scenario in tests/scenarios/
+# (CHECK=yes), the upstream-* conformance ones included, $VM_JOBS of them
+# at a time.
 #
 # A build stage that fails stops the run (nothing after it could run); a
 # test stage that fails is counted and the run goes on, so that one run
@@ -116,6 +117,7 @@ stage "tooling: patch queue" test tests/tooling/test-patchq.sh
 stage "tooling: round trip" test tests/tooling/test-roundtrip.sh
 stage "tooling: VM log judge" test tests/tooling/test-vm-log.sh
 stage "tooling: bisect-check" test tests/tooling/test-bisect.sh
+stage "tooling: series check" test tests/tooling/test-series-check.sh
 stage "series: checkpatch" test scripts/check-series.sh
 stage "config" build scripts/make-config.sh test build/obj
 stage "build: kernel" build scripts/build-kernel.sh
