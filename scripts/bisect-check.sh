@@ -23,11 +23,11 @@
 # patch changes in it, when every changed line is a definition (#define,
 # #undef, an enumerator, a prototype, a new struct, union or enum): the
 # objects that depend on a file naming one of those names, the objects
-# built from a generated source, plus the header's first user. Any other change to such a header (an #include, a
-# conditional, a changed struct body, code) needs all its users, and a
-# selection that is still larger than $MAX_USERS fails the patch with the
-# numbers: raise MAX_USERS to check it. No header is checked through a
-# silent sample.
+# built from a generated source, plus the header's first user. Any other
+# change to such a header (an #include, a conditional, a changed struct
+# body, code) needs all its users, and a selection that is still larger
+# than $MAX_USERS fails the patch with the numbers: raise MAX_USERS to
+# check it. No header is checked through a silent sample.
 #
 # Verdicts are cached in $BISECT_CACHE (default ~/.cache/snp-host/bisect),
 # outside the checkout, so that a fresh clone on the same machine does not
@@ -36,7 +36,10 @@
 # the test config, MAX_USERS, the base tree and the tree after every patch
 # up to and including this one. A change anywhere in the series therefore
 # re-checks that patch and every patch after it, and nothing before it.
-# Only passing verdicts are cached.
+# Only passing verdicts are cached. One input is left out on purpose: which
+# objects use a header comes from the final test build, so a later patch
+# can change it for an earlier one; a cached verdict then stays, built
+# against the users that the header had when it was checked.
 #
 # The check works in build/bisect: a worktree of build/linux in
 # build/bisect/linux with its object directory in build/bisect/obj, the

@@ -41,7 +41,8 @@ stage() {
 }
 
 # The VM scenarios run $VM_JOBS at a time (default: one per CPU; each VM
-# is one TCG thread). Each one's output is printed whole when it ends.
+# is one TCG thread). Their outputs are printed whole, in order, once all
+# have ended.
 vm_stages() {
 	local s names=() dir n i
 	dir=$(mktemp -d)

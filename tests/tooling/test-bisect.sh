@@ -8,22 +8,15 @@
 # Usage: tests/tooling/test-bisect.sh
 set -eu
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # A private copy of the tooling, and the environment bisect-check reads.
-mkdir -p "$work/top/scripts" "$work/top/build"
-cp -r "$top/scripts/." "$work/top/scripts/"
+copy_tooling
+mkdir -p "$work/top/build"
 export LINUX=$work/top/build/linux MAIN_OBJ=$work/top/build/obj
 export BISECT_DIR=$work/top/build/bisect BISECT_CACHE=$work/cache
 export CCACHE_DISABLE=1 JOBS=2
 unset MAX_USERS
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 g() { git -C "$LINUX" -c user.name=t -c user.email=t@t "$@"; }
 put() { mkdir -p "$(dirname "$LINUX/$1")"; cat > "$LINUX/$1"; }
@@ -243,5 +236,4 @@ run "$work/11.log"
 expect "a Kconfig change passes" "$work/11.log" 0 "1 passed, 0 failed, 0 skipped"
 check "and builds its directory" "$work/11.log" '^  ok      Kconfig: rename \(1 objects; '
 
-echo "tooling: $pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ]
+tap_done "tooling: "

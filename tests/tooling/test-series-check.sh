@@ -8,14 +8,12 @@
 #        the tree's checkpatch.pl)
 set -eu
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # A private copy of the tooling, with an empty allow-list and a series of
 # one patch.
-mkdir -p "$work/top/scripts" "$work/top/tests" "$work/patches/base"
-cp -r "$top/scripts/." "$work/top/scripts/"
+copy_tooling
+mkdir -p "$work/top/tests" "$work/patches/base"
 : > "$work/top/tests/checkpatch-allow.txt"
 p=base/kvm-x86-include-linux-stddef-h-in-the-uapi-asm-kvm-h.patch
 cp "$top/patches/$p" "$work/patches/$p"
@@ -23,9 +21,7 @@ echo "$p" > "$work/patches/series"
 export PATCHES=$work/patches CHECKPATCH_CACHE=$work/cache
 export LINUX=${LINUX:-$top/build/linux} BASE_REPO=${BASE_REPO:-$top/build/base/linux.git}
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
+# A failed case shows what check-series printed.
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; sed 's/^/#   /' "$work/out"; }
 run() { rc=0; "$work/top/scripts/check-series.sh" > "$work/out" 2>&1 || rc=$?; }
 has() { grep -q -E -- "$1" "$work/out"; }
@@ -70,5 +66,4 @@ else
 	not_ok "the patch's allow-list lines are part of its key"
 fi
 
-echo "tooling: $pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ]
+tap_done "tooling: "

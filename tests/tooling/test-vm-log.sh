@@ -7,13 +7,11 @@
 #        tree's kunit.py)
 set -eu
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # A private copy of the tooling with its own scenarios.
-mkdir -p "$work/top/tests/scenarios" "$work/top/scripts"
-cp -r "$top/scripts/." "$work/top/scripts/"
+copy_tooling
+mkdir -p "$work/top/tests/scenarios"
 export TOP=$work/top KUNIT_PY=$top/build/linux/tools/testing/kunit/kunit.py
 printf 'MODE=tests\nKUNIT=required\n' > "$TOP/tests/scenarios/t.conf"
 printf 'MODE=tests\nKUNIT=ignore\n' > "$TOP/tests/scenarios/nokunit.conf"
@@ -26,10 +24,6 @@ host support enabled'
 REJECT_LOG='host support unavailable'
 X
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 ktap() { # ktap RESULT_OF_CASE_2
 	cat <<X
@@ -143,5 +137,4 @@ expect "a complete readiness report passes" 0 "0 passed, 0 failed, 0 skipped" re
 expect "an incomplete readiness report fails" 1 "0 passed, 1 failed, 0 skipped" report 0 \
 	< <(report_log 1)
 
-echo "$pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ]
+tap_done
