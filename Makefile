@@ -58,7 +58,7 @@ vm-test: selftests upstream
 series-check: tree
 	$(S)/check-series.sh
 
-## tooling-test  tests of the patch queue, the round trip, the VM log judge and bisect-check
+## tooling-test  tests of the patch queue, round trip, VM log judge, bisect-check, series check
 tooling-test: tree
 	tests/tooling/test-patchq.sh
 	tests/tooling/test-roundtrip.sh
