@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export config build selftests upstream vm-test \
-	series-check tooling-test bisect-check variants check run bench deb \
+	series-check tooling-test bisect-check variants coverage check run bench deb \
 	clean distclean
 
 help:
@@ -75,6 +75,12 @@ bisect-check: build
 ##               of check: four more configs)
 variants: config
 	$(S)/build-variants.sh
+
+## coverage      line coverage of the series' lines by the make check
+##               scenarios: a gcov kernel (build/cov), every scenario, gcovr
+##               (not part of check; report in build/cov/report.txt)
+coverage: selftests upstream
+	$(S)/coverage.sh
 
 ## check         the test command: all of the above, timed, with a summary
 check:

@@ -12,9 +12,10 @@ set -eu
 PIN_VERSION=${PIN_VERSION:-6.1.192-2}
 
 # python3-ply and python3-git are for checkpatch's SPDX license check.
+# gcovr reads the counters of make coverage.
 PKGS="build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
 rsync ccache python3 python3-ply python3-git perl git xz-utils zstd openssl
-qemu-system-x86 busybox-static
+qemu-system-x86 busybox-static gcovr
 dpkg-dev debhelper fakeroot
 linux-config-6.1"
 

@@ -8,6 +8,8 @@
 #          x86_64 defconfig + configs/test/*.config
 #        scripts/make-config.sh deb OBJDIR
 #          Debian's amd64 config (linux-config-6.1) + configs/deb/*.config
+#        scripts/make-config.sh coverage OBJDIR
+#          the test config + configs/coverage/*.config (gcov, make coverage)
 #
 # OBJDIR/.config is replaced only when the result differs, so that an
 # unchanged config does not trigger a rebuild.
@@ -24,11 +26,14 @@ die() { printf 'config: %s\n' "$*" >&2; exit 1; }
 
 frags=$(ls "$top/configs/$kind"/*.config 2>/dev/null) ||
 	die "no fragments in configs/$kind"
+if [ "$kind" = coverage ]; then
+	frags="$(ls "$top/configs/test"/*.config) $frags"
+fi
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"
 
 mkdir -p "$work" "$obj"
 case $kind in
-test)
+test|coverage)
 	make -s -C "$src" O="$work" defconfig >/dev/null
 	;;
 deb)

@@ -11,14 +11,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/scenario.sh"
 load_scenario "$1"
 
-obj=$top/build/obj
+obj=${OBJ:-$top/build/obj}
 kst=$top/build/selftests/kvm
 # A conformance scenario runs mainline's selftests instead of the series'.
 if [ -n "$UPSTREAM" ]; then
 	kst=$top/build/upstream/$UPSTREAM
 	[ -d "$kst/" ] || die "no upstream $UPSTREAM selftests: run scripts/upstream-selftests.sh"
 fi
-out=$top/build/vm/$SCENARIO
+out=${VM_DIR:-$top/build/vm}/$SCENARIO
 gen=$obj/usr/gen_init_cpio
 busybox=/bin/busybox
 
@@ -55,8 +55,8 @@ list=$out/cpio.list
 	fi
 } > "$list"
 
-printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\nKVM_AMD=%q\n' \
-	"$SCENARIO" "$MODE" "$TEST_TIMEOUT" "$KVM_AMD" > "$out/scenario"
+printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\nKVM_AMD=%q\nCOVERAGE=%q\n' \
+	"$SCENARIO" "$MODE" "$TEST_TIMEOUT" "$KVM_AMD" "${COVERAGE:-0}" > "$out/scenario"
 
 : > "$out/tests.list"
 if [ -n "$TESTS" ]; then

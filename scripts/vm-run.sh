@@ -12,9 +12,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/scenario.sh"
 load_scenario "$1"
 
-obj=$top/build/obj
-out=$top/build/vm/$SCENARIO
-logs=$top/build/logs
+# OBJ, VM_DIR and LOGS default to the test kernel's places; make coverage
+# points them at its own build.
+obj=${OBJ:-$top/build/obj}
+out=${VM_DIR:-$top/build/vm}/$SCENARIO
+logs=${LOGS:-$top/build/logs}
 log=$logs/$SCENARIO.log
 console=$logs/$SCENARIO.console
 kernel=$obj/arch/x86/boot/bzImage
@@ -22,6 +24,14 @@ kernel=$obj/arch/x86/boot/bzImage
 mkdir -p "$logs"
 [ -f "$kernel" ] || { echo "vm: no kernel: run 'make build'" >&2; exit 1; }
 [ -f "$out/initramfs.cpio" ] || { echo "vm: no initramfs for $SCENARIO" >&2; exit 1; }
+
+# A kernel built with gcov (make coverage) writes its counters to a third
+# serial port.
+cov_args=""
+if [ "${COVERAGE:-0}" = 1 ]; then
+	rm -f "$logs/$SCENARIO.gcov"
+	cov_args="-serial file:$logs/$SCENARIO.gcov"
+fi
 
 # An ACPI ASPT table for the VM (scripts/make-aspt.py WINDOW [BREAK])
 acpi_args=""
@@ -48,7 +58,7 @@ timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-serial "file:$console" -serial "file:$log" \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 tsc=reliable $CMDLINE" \
-	$acpi_args $QEMU_ARGS < /dev/null > "$logs/$SCENARIO.qemu" 2>&1
+	$cov_args $acpi_args $QEMU_ARGS < /dev/null > "$logs/$SCENARIO.qemu" 2>&1
 qrc=$?
 set -e
 
