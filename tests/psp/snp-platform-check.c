@@ -848,7 +848,7 @@ static void panic_shutdown(void)
 
 	load("load before the panic shutdown");
 	mark = sim_mark();
-	ret = try_write_file(SIM "panic_shutdown", "1");
+	ret = try_write_file(SIM "panic_notifiers", "1");
 	check(ret == 0, "panic shutdown: the hook returns 0 (%d: %s)", ret,
 	      strerror(-ret));
 	expect_cmds("panic shutdown", mark, panic_cmds, ARRAY_SIZE(panic_cmds));
@@ -860,7 +860,7 @@ static void panic_shutdown(void)
 
 	/* With SNP down, a second run does nothing */
 	mark = sim_mark();
-	ret = try_write_file(SIM "panic_shutdown", "1");
+	ret = try_write_file(SIM "panic_notifiers", "1");
 	check(ret == 0, "second panic shutdown: returns 0 (%d: %s)", ret,
 	      strerror(-ret));
 	expect_no_cmds("second panic shutdown", mark);
