@@ -1,7 +1,10 @@
 #!/bin/bash
 # Series checks that need no build: every file in patches/ is in the series
-# (and the other way round), every patch sits in a known part's folder, and
-# every patch passes checkpatch.pl --strict with no ERROR, WARNING or CHECK.
+# (and the other way round), each part's patches are contiguous in the
+# series, the parts are those that patches/README.md lists, in the same
+# order (it is the one list of parts; its rows marked "planned" have no
+# patches yet), and every patch passes checkpatch.pl --strict with no
+# ERROR, WARNING or CHECK.
 #
 # A checkpatch complaint that is genuinely wrong for a patch goes into
 # tests/checkpatch-allow.txt as "PATCH TYPE reason...", PATCH relative to
@@ -18,7 +21,6 @@ set -eu
 . "$(dirname "$0")/lib/patchq.sh"
 
 allow=$top/tests/checkpatch-allow.txt
-parts="base kvm-gmem x86-host psp psp-aspt kvm-snp docs"
 checkpatch=$LINUX/scripts/checkpatch.pl
 [ -x "$checkpatch" ] || { echo "series: no $checkpatch: run 'make tree'" >&2; exit 1; }
 
@@ -37,6 +39,35 @@ ok() { pass=$((pass + 1)); echo "  ok      $*"; }
 not_ok() { fail=$((fail + 1)); echo "  not ok  $*"; }
 
 listed=$(series_list)
+
+# The parts, in the order the series has them; a part that comes back
+# after another one began is not contiguous.
+parts=""
+prev=""
+for p in $listed; do
+	part=${p%%/*}
+	[ "$part" = "$prev" ] && continue
+	case " $parts " in
+	*" $part "*) not_ok "$p: part '$part' is not contiguous in patches/series" ;;
+	*) parts="${parts:+$parts }$part" ;;
+	esac
+	prev=$part
+done
+documented=$(sed -n 's/^| `\([a-z0-9-]*\)` |.*/\1/p' "$PATCHES/README.md" 2>/dev/null |
+	while read -r part; do
+		grep -q "^| \`$part\` | planned" "$PATCHES/README.md" || echo "$part"
+	done | tr '\n' ' ' | sed 's/ $//')
+if [ "$documented" = "$parts" ]; then
+	ok "parts in series order, as patches/README.md lists them: $parts"
+else
+	not_ok "patches/README.md lists the parts '$documented', the series has '$parts'"
+fi
+for d in "$PATCHES"/*/; do
+	ls "$d"*.patch >/dev/null 2>&1 || continue
+	d=$(basename "$d")
+	case " $parts " in *" $d "*) ;; *) not_ok "patches/$d/ is not a part of the series" ;; esac
+done
+
 for f in $(cd "$PATCHES" && find . -name '*.patch' | sed 's|^\./||' | sort); do
 	printf '%s\n' "$listed" | grep -qxF "$f" || not_ok "$f is not in patches/series"
 done
@@ -52,11 +83,6 @@ if [ -f "$allow" ]; then
 fi
 
 for p in $listed; do
-	part=${p%%/*}
-	case " $parts " in
-	*" $part "*) ;;
-	*) not_ok "$p: '$part' is not a part of the series ($parts)"; continue ;;
-	esac
 	[ -f "$PATCHES/$p" ] || { not_ok "$p: listed in the series, but no such file"; continue; }
 	key=$({
 		echo "$tool_key $p"
