@@ -47,6 +47,12 @@ def blame(tree, path):
     return owner
 
 
+def is_test(path):
+    """A KUnit file: its lines are tests, not the code under test."""
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(("_kunit.c", "-test.c"))
+
+
 def pct(ran, lines):
     return "%5.1f%%" % (100.0 * ran / lines) if lines else "    -"
 
@@ -65,6 +71,7 @@ def main():
     # (file, part) -> [code lines, lines that ran]
     per_file = collections.defaultdict(lambda: [0, 0])
     per_part = collections.defaultdict(lambda: [0, 0])
+    per_part_code = collections.defaultdict(lambda: [0, 0])
     changed = set(git(tree, "diff", "--name-only", "base", "HEAD").split())
     for entry in files:
         path = entry["file"]
@@ -79,21 +86,30 @@ def main():
                 continue
             part = parts[sha]
             ran = 1 if line["count"] > 0 else 0
-            for acc in (per_file[(path, part)], per_part[part]):
+            accs = [per_file[(path, part)], per_part[part]]
+            if not is_test(path):
+                accs.append(per_part_code[part])
+            for acc in accs:
                 acc[0] += 1
                 acc[1] += ran
 
     print()
-    print("Lines of the series that gcov counts as code, and how many ran:")
-    print("  %-12s %7s %7s %7s" % ("part", "lines", "ran", ""))
-    total = [0, 0]
+    print("Lines of the series that gcov counts as code, and how many ran")
+    print("(all files; and without the KUnit files, *_kunit.c and *-test.c):")
+    print("  %-12s %7s %7s %7s   %7s %7s %7s" %
+          ("part", "lines", "ran", "", "lines", "ran", ""))
+    total = [0, 0, 0, 0]
     for part in order:
         lines, ran = per_part.get(part, (0, 0))
-        total[0] += lines
-        total[1] += ran
-        print("  %-12s %7d %7d %7s" % (part, lines, ran, pct(ran, lines)))
-    print("  %-12s %7d %7d %7s" % ("total", total[0], total[1],
-                                    pct(total[1], total[0])))
+        clines, cran = per_part_code.get(part, (0, 0))
+        for i, v in enumerate((lines, ran, clines, cran)):
+            total[i] += v
+        print("  %-12s %7d %7d %7s   %7d %7d %7s" %
+              (part, lines, ran, pct(ran, lines), clines, cran,
+               pct(cran, clines)))
+    print("  %-12s %7d %7d %7s   %7d %7d %7s" %
+          ("total", total[0], total[1], pct(total[1], total[0]),
+           total[2], total[3], pct(total[3], total[2])))
     print()
     print("By file (the series' lines only):")
     print("  %-44s %-10s %6s %6s %7s" % ("file", "part", "lines", "ran", ""))
