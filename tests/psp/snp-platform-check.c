@@ -26,8 +26,10 @@
  *   by the firmware, both platforms stay UNINIT, SNP_COMMIT is refused by
  *   the firmware (EIO, INVALID_PLATFORM_STATE), and the unload issues no
  *   command. The next load is normal.
- * - The panic shutdown, run by the simulator as a panic would: exactly
- *   SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled; afterwards a
+ * - The panic shutdown: the simulator runs the panic notifier chain as a
+ *   panic would (psp-sim/panic_notifiers), and the ccp driver's notifier
+ *   sends exactly SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled;
+ *   afterwards a
  *   second run does nothing, kvm_amd's unload issues no command, the
  *   next load takes back the TMR the firmware kept before INIT, and the
  *   unload is normal again.
@@ -822,9 +824,9 @@ static void failed_load(void)
 }
 
 /*
- * The panic shutdown, which the simulator runs as a panic would (this CPU,
- * interrupts off, polled commands): SHUTDOWN, then SNP_SHUTDOWN_EX with
- * the IOMMU. kvm_amd's unload afterwards has nothing left to do.
+ * The panic shutdown, from the ccp driver's panic notifier, which the
+ * simulator runs as a panic would (one CPU, interrupts off, polled
+ * commands): SHUTDOWN, then SNP_SHUTDOWN_EX with the IOMMU. kvm_amd's unload afterwards has nothing left to do.
  */
 static const struct fw_cmd panic_cmds[] = {
 	{ FW_SHUTDOWN, 0 },
