@@ -29,10 +29,9 @@
  * - The panic shutdown: the simulator runs the panic notifier chain as a
  *   panic would (psp-sim/panic_notifiers), and the ccp driver's notifier
  *   sends exactly SHUTDOWN and SNP_SHUTDOWN_EX with the IOMMU, polled;
- *   afterwards a
- *   second run does nothing, kvm_amd's unload issues no command, the
- *   next load takes back the TMR the firmware kept before INIT, and the
- *   unload is normal again.
+ *   afterwards a second run does nothing, kvm_amd's unload issues no
+ *   command, the next load takes back the TMR the firmware kept before
+ *   INIT, and the unload is normal again.
  *
  * Every firmware command is checked in the simulator's command log, by
  * its position since a mark taken before the step.
