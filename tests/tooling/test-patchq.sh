@@ -5,15 +5,8 @@
 # Usage: tests/tooling/test-patchq.sh
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-scripts=$here/../../scripts
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+. "$(dirname "$0")/lib.sh"
+scripts=$top/scripts
 check() { # check DESCRIPTION COMMAND...
 	local d=$1
 	shift
@@ -114,5 +107,4 @@ echo "base/missing.patch" >> "$PATCHES/series"
 check "a missing patch file is an error" sh -c "! FORCE=1 '$scripts/tree.sh' > '$work/out' 2>&1"
 check "... naming it" grep -q "base/missing.patch" "$work/out"
 
-echo "$pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ]
+tap_done
