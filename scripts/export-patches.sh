@@ -61,10 +61,11 @@ for c in $(qgit rev-list --reverse base..HEAD); do
 	done
 
 	mkdir -p "$out/$part"
+	qgit notes --ref "$TEST_NOTES" show "$c" > "$out/below" 2>/dev/null || : > "$out/below"
 	qgit -c core.abbrev=12 -c diff.algorithm=myers -c diff.renames=true \
 		format-patch -1 --stdout --zero-commit --no-signature \
-		--no-numbered --subject-prefix=PATCH --abbrev=12 "$c" \
-		> "$out/$name"
+		--no-numbered --subject-prefix=PATCH --abbrev=12 "$c" |
+		patch_insert_below_cut "$out/below" > "$out/$name"
 	echo "$name" >> "$out/series"
 	[ -n "$note" ] || qgit notes --ref "$PART_NOTES" add -f -m "$part" "$c" 2>/dev/null
 done

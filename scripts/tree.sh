@@ -30,11 +30,13 @@ if [ ! -d "$LINUX/.git" ]; then
 	log "cloning the base into $LINUX"
 	git clone -q --no-checkout "$BASE_REPO" "$LINUX"
 	qgit config gc.auto 0
-	qgit config notes.rewriteRef "$PART_NOTES"
-	qgit config notes.rewrite.rebase true
-	qgit config notes.rewrite.amend true
 	qgit checkout -q -B series base
 fi
+# "git rebase" and "git commit --amend" carry both kinds of notes along.
+qgit config --replace-all notes.rewriteRef "$PART_NOTES"
+qgit config --add notes.rewriteRef "$TEST_NOTES"
+qgit config notes.rewrite.rebase true
+qgit config notes.rewrite.amend true
 
 digest=$(series_digest)
 stamp=$(stamp_file)
@@ -65,6 +67,7 @@ qgit am --abort >/dev/null 2>&1 || true
 qgit fetch -q -f "$BASE_REPO" +refs/tags/base:refs/tags/base
 qgit checkout -q -f -B series base
 qgit notes --ref "$PART_NOTES" prune >/dev/null 2>&1 || true
+qgit notes --ref "$TEST_NOTES" prune >/dev/null 2>&1 || true
 
 n=0
 for p in $(series_list); do
@@ -77,6 +80,10 @@ for p in $(series_list); do
 		die "patches/$p does not apply"
 	fi
 	qgit notes --ref "$PART_NOTES" add -f -m "${p%%/*}" HEAD 2>/dev/null
+	below=$(patch_below_cut "$PATCHES/$p")
+	if [ -n "$below" ]; then
+		printf '%s\n' "$below" | qgit notes --ref "$TEST_NOTES" add -f -F - HEAD
+	fi
 	n=$((n + 1))
 done
 

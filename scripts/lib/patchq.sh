@@ -14,6 +14,42 @@ PATCHES=${PATCHES:-$top/patches}
 # The notes ref that remembers which part of the series a commit belongs to.
 PART_NOTES=refs/notes/part
 
+# The notes ref that holds a patch's notes below its "---" line (how it was
+# tested, what it was not tested on): "git am" drops that text from the
+# commit, so "make tree" keeps it here and the export puts it back.
+TEST_NOTES=refs/notes/testing
+
+# Print the text between a patch file's "---" line and its diffstat (or
+# its first diff, without a diffstat), without the blank lines around it.
+patch_below_cut() {
+	awk '
+		!body { if ($0 == "") body = 1; next }
+		!cut { if ($0 == "---") cut = 1; next }
+		/^ [^ ].* \| +([0-9]+|Bin)/ || /^ [0-9]+ files? changed/ || /^diff --git / { exit }
+		{ lines[++n] = $0 }
+		END {
+			first = 1; while (first <= n && lines[first] == "") first++
+			while (n >= first && lines[n] == "") n--
+			for (i = first; i <= n; i++) print lines[i]
+		}' "$1"
+}
+
+# Copy a format-patch file from stdin to stdout with the text of file $1,
+# if it is not empty, and a blank line after the "---" line.
+patch_insert_below_cut() {
+	awk -v notes="$1" '
+		!body { if ($0 == "") body = 1; print; next }
+		!done && $0 == "---" {
+			print
+			n = 0
+			while ((getline l < notes) > 0) { print l; n++ }
+			if (n) print ""
+			done = 1
+			next
+		}
+		{ print }'
+}
+
 # Run git in $LINUX without the user's or the system's configuration, so
 # that what format-patch writes and the commit IDs that "git am" makes do
 # not depend on who runs the script.

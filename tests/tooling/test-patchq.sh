@@ -47,6 +47,7 @@ commit a.c 3 "x86/sev: Add the first thing"
 git -C "$LINUX" notes --ref=part add -m x86-host HEAD
 commit b.c 5 "KVM: SVM: Do the second thing (with CAPS)"
 git -C "$LINUX" notes --ref=part add -m kvm-snp HEAD
+git -C "$LINUX" notes --ref=testing add -m "Tested in the test VM." -m "Not run on hardware." HEAD
 commit c.c 7 "KVM: SVM: Do the third thing"
 check "export succeeds" export_
 cat > "$work/expect" <<'X'
@@ -60,6 +61,13 @@ check "three patch files" test "$(find "$PATCHES" -name '*.patch' | wc -l)" = 3
 check "no commit ID in the patches" \
 	sh -c "! grep -h '^From [0-9a-f]\{40\} ' $PATCHES/*/*.patch | grep -qv '^From 0\{40\} '"
 check "no git version signature" sh -c "! grep -q '^-- \$' $PATCHES/*/*.patch"
+second=$PATCHES/kvm-snp/kvm-svm-do-the-second-thing-with-caps.patch
+printf '%s\n' --- "Tested in the test VM." "" "Not run on hardware." "" > "$work/expect"
+check "a commit's test note goes right below its patch's --- line" \
+	cmp -s "$work/expect" <(sed -n '/^---$/,/^ b.c /p' "$second" | sed '$d')
+check "... and not into its changelog" sh -c "! sed '/^---\$/q' '$second' | grep -q 'Tested in'"
+check "a patch without a note has its diffstat right below ---" \
+	sh -c "grep -A1 -x -- --- '$PATCHES/kvm-snp/kvm-svm-do-the-third-thing.patch' | grep -q '^ c.c '"
 
 cp -r "$PATCHES" "$work/patches.1"
 check "tree is up to date right after export" tree
@@ -69,6 +77,10 @@ check "... and says so" grep -q "up to date" "$work/out"
 rm -rf "$LINUX"
 check "tree from scratch applies the series" tree
 check "three commits on base" test "$(git -C "$LINUX" rev-list --count base..HEAD)" = 3
+check "tree keeps the text below --- as the commit's test note" \
+	test "$(git -C "$LINUX" notes --ref=testing show HEAD~1)" = "$(printf 'Tested in the test VM.\n\nNot run on hardware.')"
+check "... and gives no note to a patch without one" \
+	sh -c "! git -C '$LINUX' notes --ref=testing show HEAD >/dev/null 2>&1"
 first=$(git -C "$LINUX" rev-parse HEAD)
 check "export from a fresh tree" export_
 check "tree -> export reproduces patches/ byte for byte" diff -r "$work/patches.1" "$PATCHES"
