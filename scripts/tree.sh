@@ -80,9 +80,12 @@ for p in $(series_list); do
 		die "patches/$p does not apply"
 	fi
 	qgit notes --ref "$PART_NOTES" add -f -m "${p%%/*}" HEAD 2>/dev/null
+	# "git am" may make a commit that exists already, with an old note.
 	below=$(patch_below_cut "$PATCHES/$p")
 	if [ -n "$below" ]; then
 		printf '%s\n' "$below" | qgit notes --ref "$TEST_NOTES" add -f -F - HEAD
+	else
+		qgit notes --ref "$TEST_NOTES" remove --ignore-missing HEAD 2>/dev/null
 	fi
 	n=$((n + 1))
 done

@@ -88,6 +88,17 @@ rm -rf "$LINUX"
 tree
 check "applying twice gives the same commit IDs" test "$(git -C "$LINUX" rev-parse HEAD)" = "$first"
 
+# A test note deleted from the patch file stays deleted, though "git am"
+# makes the same commit, which still has its old note, again.
+cp "$second" "$work/second.keep"
+awk '/^---$/ { print; cut = 1; next } cut == 1 && !/^ b.c / { next } { cut = 2; print }' \
+	"$work/second.keep" > "$second"
+check "tree after a test note was deleted from its patch" tree
+check "... leaves the commit without a note" \
+	sh -c "! git -C '$LINUX' notes --ref=testing show HEAD~1 >/dev/null 2>&1"
+cp "$work/second.keep" "$second"
+tree
+
 # Inserting a patch in the middle renames nothing else.
 git -C "$LINUX" checkout -q --detach HEAD~2
 commit a.c 20 "x86/sev: Insert a patch"
