@@ -31,10 +31,11 @@ echo "selftests: $(find "$out" -type f -perm -u+x -name '*[a-z]' ! -name '*.o' |
 # not a KVM selftest.
 tst=$top/build/tests
 rm -rf "$tst"
-for c in "$top"/tests/psp/*.c; do
-	mkdir -p "$tst/psp"
+for c in "$top"/tests/psp/*.c "$top"/tests/kvm/*.c; do
+	d=$(basename "$(dirname "$c")")
+	mkdir -p "$tst/$d"
 	if ! ccache gcc -Wall -Wextra -Werror -O2 -static -isystem "$hdr" \
-		"$c" -o "$tst/psp/$(basename "$c" .c)" >> "$log" 2>&1; then
+		"$c" -o "$tst/$d/$(basename "$c" .c)" >> "$log" 2>&1; then
 		echo "tests: $c does not build, see build/logs/selftests-build.log" >&2
 		exit 1
 	fi
@@ -43,9 +44,11 @@ done
 # The SNP platform status client of the kernel tree (tools/crypto/ccp), for
 # the readiness report and the scenarios that show the platform.
 mkdir -p "$tst/tools"
-if ! ccache gcc -Wall -Wextra -Werror -O2 -static -isystem "$hdr" \
-	"$src/tools/crypto/ccp/snp-status.c" -o "$tst/tools/snp-status" >> "$log" 2>&1; then
-	echo "tests: tools/crypto/ccp/snp-status.c does not build, see build/logs/selftests-build.log" >&2
-	exit 1
-fi
+for c in "$src/tools/crypto/ccp/snp-status.c" "$top"/tests/tools/*.c; do
+	if ! ccache gcc -Wall -Wextra -Werror -O2 -static -isystem "$hdr" \
+		"$c" -o "$tst/tools/$(basename "$c" .c)" >> "$log" 2>&1; then
+		echo "tests: $c does not build, see build/logs/selftests-build.log" >&2
+		exit 1
+	fi
+done
 echo "tests: $(find "$tst" -type f -perm -u+x | wc -l) test programs in build/tests"

@@ -49,10 +49,13 @@ list=$out/cpio.list
 		echo "dir /lib/modules 755 0 0"
 		echo "file /lib/modules/kvm-amd.ko $obj/arch/x86/kvm/kvm-amd.ko 644 0 0"
 	fi
-	# The SNP platform status client, for the readiness report
-	if [ -x "$top/build/tests/tools/snp-status" ]; then
-		echo "file /usr/bin/snp-status $top/build/tests/tools/snp-status 755 0 0"
-	fi
+	# The SNP platform status client and the VM types KVM offers, for
+	# the readiness report
+	for t in snp-status kvm-vm-types; do
+		if [ -x "$top/build/tests/tools/$t" ]; then
+			echo "file /usr/bin/$t $top/build/tests/tools/$t 755 0 0"
+		fi
+	done
 } > "$list"
 
 printf 'SCENARIO=%q\nMODE=%q\nTEST_TIMEOUT=%q\nKVM_AMD=%q\nCOVERAGE=%q\n' \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot the test kernel in QEMU (TCG, EPYC-Milan) for one scenario, capture
+# Boot the test kernel in QEMU (TCG, EPYC-Milan by default) for one scenario, capture
 # the console, and judge the run.
 #
 # Usage: scripts/vm-run.sh SCENARIO
@@ -52,7 +52,7 @@ start=$(date +%s)
 set +e
 # shellcheck disable=SC2086
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu EPYC-Milan -machine q35 \
+	-accel tcg,thread=single -cpu "$CPU" -machine q35 \
 	-smp "$SMP" -m "$MEM" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$log" \

@@ -92,8 +92,14 @@ if [ ! -d /sys/module/kvm_amd ]; then
 	ready "kvm_amd sev_snp" missing "kvm_amd is not loaded"
 elif [ ! -f $p ]; then
 	ready "kvm_amd sev_snp" missing "kvm_amd has no sev_snp parameter (no KVM SNP support in this kernel)"
-elif [ "$(cat $p)" = Y ]; then
-	ready "kvm_amd sev_snp" ok "sev_snp=Y$sim_host$sim_psp"
 else
-	ready "kvm_amd sev_snp" missing "sev_snp=$(cat $p): KVM turned SNP off (needs all of the above)"
+	types=$(kvm-vm-types 2>&1)
+	case "$(cat $p) $types " in
+	"Y "*" SNP "*)
+		ready "kvm_amd sev_snp" ok "sev_snp=Y, VM types offered: $types$sim_host$sim_psp" ;;
+	"Y "*)
+		ready "kvm_amd sev_snp" missing "sev_snp=Y, but the SNP VM type is not offered (VM types: $types)" ;;
+	*)
+		ready "kvm_amd sev_snp" missing "sev_snp=$(cat $p): KVM turned SNP off (needs all of the above); VM types offered: $types" ;;
+	esac
 fi
