@@ -19,6 +19,11 @@
  * - on an SNP VM: before INIT2, the legacy commands take their normal
  *   path; after it, every command id below 100 is EPERM; pre-faulting
  *   is refused (EOPNOTSUPP) until the launch finishes;
+ * - protected state: an SEV-ES guest launched through the simulated PSP
+ *   (LAUNCH_START, ACTIVATE, LAUNCH_UPDATE_VMSA); then the register,
+ *   sregs, debug register, XCR, FPU and XSAVE ioctls and the MSRs of the
+ *   VMSA are refused on the SEV-ES type and still "succeed" on a legacy
+ *   SEV-ES VM; freeing the VM sends DEACTIVATE and DECOMMISSION;
  * - ASIDs: the SEV range (8-15) and the range that SEV-ES and SNP share
  *   (1-7) run out with EBUSY, and a freed ASID comes back after WBINVD and
  *   SNP_DF_FLUSH, which the simulated PSP's command log shows; an SNP VM
@@ -384,6 +389,144 @@ static void init_rows(unsigned long type)
 	close(vm);
 }
 
+/* A vCPU ioctl: 0 or -errno */
+static int vcpu_ioctl(int vcpu, unsigned long req, void *arg)
+{
+	return ioctl(vcpu, req, arg) < 0 ? -errno : 0;
+}
+
+/*
+ * Launch an SEV-ES guest far enough for its state to be protected
+ * (LAUNCH_START, LAUNCH_UPDATE_VMSA through the simulated PSP), then
+ * check the register ioctls: -EINVAL on the SEV-ES VM type, the old
+ * behaviour (success, nothing done) on a legacy SEV-ES VM of type 0.
+ */
+static void protected_rows(unsigned long type)
+{
+	/*
+	 * With SNP initialized, the ccp driver lends the firmware the pages
+	 * it writes: LAUNCH_START's command buffer (the handle comes back in
+	 * it) and the VMSA, and takes each back afterwards.
+	 */
+	static const struct fw_cmd start_cmds[] = {
+		{ FW_LAUNCH_START, 0 }, { FW_SNP_PAGE_RECLAIM, 0 }, { FW_ACTIVATE, 0 },
+	};
+	static const struct fw_cmd vmsa_cmds[] = {
+		{ FW_LAUNCH_UPDATE_VMSA, 0 }, { FW_SNP_PAGE_RECLAIM, 0 },
+	};
+	static const struct fw_cmd destroy_cmds[] = {
+		{ FW_DEACTIVATE, 0 }, { FW_DECOMMISSION, 0 },
+	};
+	bool prot = type != KVM_X86_DEFAULT_VM;
+	const char *t = prot ? "SEV_ES_VM" : "DEFAULT_VM with KVM_SEV_ES_INIT";
+	int want = prot ? -EINVAL : 0;
+	struct kvm_sev_launch_start start = { .policy = 0x4 };	/* ES */
+	struct kvm_sev_init in = {};
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = 0xc0000082 };	/* LSTAR */
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE };
+	int vm, vcpu, xsave2_size, ret;
+	unsigned long long mark;
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_sregs2 sregs2;
+		struct kvm_debugregs dbgregs;
+		struct kvm_xcrs xcrs;
+		struct kvm_fpu fpu;
+		struct kvm_xsave xsave;
+		char xsave2[16384];
+	} *buf;
+
+	buf = calloc(1, sizeof(*buf));
+	if (!buf)
+		die("calloc");
+	xsave2_size = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	if (xsave2_size > (int)sizeof(buf->xsave2))
+		fatal("KVM_CAP_XSAVE2 is %d bytes", xsave2_size);
+
+	vm = vm_create(type);
+	if (prot)
+		expect(init2(vm, &in), 0, "%s: KVM_SEV_INIT2", t);
+	else
+		expect(sev_cmd(vm, KVM_SEV_ES_INIT, NULL, NULL), 0,
+		       "%s: KVM_SEV_ES_INIT", t);
+	vcpu = vcpu_create(vm);
+
+	/* Before the launch, the state is userspace's to set */
+	expect(vcpu_ioctl(vcpu, KVM_GET_REGS, &buf->regs), 0,
+	       "%s: KVM_GET_REGS before the launch", t);
+	expect(vcpu_ioctl(vcpu, KVM_SET_REGS, &buf->regs), 0,
+	       "%s: KVM_SET_REGS before the launch", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_FPU, &buf->fpu), 0,
+	       "%s: KVM_GET_FPU before the launch", t);
+	expect(vcpu_ioctl(vcpu, KVM_SET_FPU, &buf->fpu), 0,
+	       "%s: KVM_SET_FPU before the launch", t);
+
+	mark = sim_mark();
+	expect(sev_cmd(vm, KVM_SEV_LAUNCH_START, &start, NULL), 0,
+	       "%s: KVM_SEV_LAUNCH_START", t);
+	expect_cmds("LAUNCH_START, the reclaim of its buffer, ACTIVATE", mark,
+		    start_cmds, 3);
+	mark = sim_mark();
+	expect(sev_cmd(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, NULL), 0,
+	       "%s: KVM_SEV_LAUNCH_UPDATE_VMSA", t);
+	expect_cmds("LAUNCH_UPDATE_VMSA of the one vCPU, the VMSA's reclaim",
+		    mark, vmsa_cmds, 2);
+	mark = sim_mark();
+	expect(sev_cmd(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, NULL), -EINVAL,
+	       "%s: KVM_SEV_LAUNCH_UPDATE_VMSA of a protected vCPU", t);
+	expect_no_cmds("a second LAUNCH_UPDATE_VMSA: no command", mark);
+
+	memset(buf, 0, sizeof(*buf));
+	expect(vcpu_ioctl(vcpu, KVM_GET_REGS, &buf->regs), want, "%s: KVM_GET_REGS", t);
+	expect(vcpu_ioctl(vcpu, KVM_SET_REGS, &buf->regs), want, "%s: KVM_SET_REGS", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_SREGS, &buf->sregs), want, "%s: KVM_GET_SREGS", t);
+	if (prot)
+		expect(vcpu_ioctl(vcpu, KVM_SET_SREGS, &buf->sregs), want,
+		       "%s: KVM_SET_SREGS", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_SREGS2, &buf->sregs2), want, "%s: KVM_GET_SREGS2", t);
+	if (prot)
+		expect(vcpu_ioctl(vcpu, KVM_SET_SREGS2, &buf->sregs2), want,
+		       "%s: KVM_SET_SREGS2", t);
+	memset(buf, 0, sizeof(*buf));
+	expect(vcpu_ioctl(vcpu, KVM_GET_DEBUGREGS, &buf->dbgregs), want,
+	       "%s: KVM_GET_DEBUGREGS", t);
+	if (prot)
+		expect(vcpu_ioctl(vcpu, KVM_SET_DEBUGREGS, &buf->dbgregs), want,
+		       "%s: KVM_SET_DEBUGREGS", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_XCRS, &buf->xcrs), want, "%s: KVM_GET_XCRS", t);
+	if (prot)
+		expect(vcpu_ioctl(vcpu, KVM_SET_XCRS, &buf->xcrs), want,
+		       "%s: KVM_SET_XCRS", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_FPU, &buf->fpu), want, "%s: KVM_GET_FPU", t);
+	expect(vcpu_ioctl(vcpu, KVM_SET_FPU, &buf->fpu), want, "%s: KVM_SET_FPU", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_XSAVE, &buf->xsave), want, "%s: KVM_GET_XSAVE", t);
+	expect(vcpu_ioctl(vcpu, KVM_GET_XSAVE2, buf->xsave2), want, "%s: KVM_GET_XSAVE2", t);
+	expect(vcpu_ioctl(vcpu, KVM_SET_XSAVE, &buf->xsave), want, "%s: KVM_SET_XSAVE", t);
+
+	/* An MSR of the VMSA: the ioctl stops there, with a count of 0 */
+	ret = ioctl(vcpu, KVM_GET_MSRS, &msrs);
+	check(ret == (prot ? 0 : 1), "%s: KVM_GET_MSRS of LSTAR: %d (want %d)",
+	      t, ret, prot ? 0 : 1);
+	ret = ioctl(vcpu, KVM_SET_MSRS, &msrs);
+	check(ret == (prot ? 0 : 1), "%s: KVM_SET_MSRS of LSTAR: %d (want %d)",
+	      t, ret, prot ? 0 : 1);
+	expect(vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg), -EINVAL,
+	       "%s: KVM_SET_GUEST_DEBUG", t);
+	expect(vcpu_ioctl(vcpu, KVM_RUN, NULL), -EOPNOTSUPP,
+	       "%s: KVM_RUN on a CPU without SEV", t);
+
+	close(vcpu);
+	mark = sim_mark();
+	close(vm);
+	expect_cmds("freeing the VM: DEACTIVATE, then DECOMMISSION", mark,
+		    destroy_cmds, 2);
+	free(buf);
+}
+
 /* The legacy commands on a default VM */
 static void legacy_rows(void)
 {
@@ -497,6 +640,10 @@ int main(int argc, char **argv)
 		init_rows(type);
 	}
 	legacy_rows();
+
+	if (has_type(KVM_X86_SEV_ES_VM))
+		protected_rows(KVM_X86_SEV_ES_VM);
+	protected_rows(KVM_X86_DEFAULT_VM);
 
 	asid_range(KVM_X86_SEV_VM, MAX_ASID - MIN_SEV_ASID + 1, NULL, 0);
 	if (has_type(KVM_X86_SNP_VM))

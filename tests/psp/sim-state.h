@@ -25,6 +25,11 @@
 #define FW_INIT			0x1
 #define FW_SHUTDOWN		0x2
 #define FW_DF_FLUSH		0xa
+#define FW_DECOMMISSION		0x20
+#define FW_ACTIVATE		0x21
+#define FW_DEACTIVATE		0x22
+#define FW_LAUNCH_START		0x30
+#define FW_LAUNCH_UPDATE_VMSA	0x32
 #define FW_SNP_PLATFORM_STATUS	0x83
 #define FW_SNP_DF_FLUSH		0x84
 #define FW_SNP_INIT_EX		0x85
