@@ -417,6 +417,31 @@ static void protected_rows(unsigned long type)
 	static const struct fw_cmd destroy_cmds[] = {
 		{ FW_DEACTIVATE, 0 }, { FW_DECOMMISSION, 0 },
 	};
+	/*
+	 * The state ioctls, with zeroed data. On a legacy SEV-ES VM only
+	 * those whose zeroed data is valid: there they still succeed.
+	 */
+	static const struct {
+		unsigned long req;
+		const char *name;
+		bool legacy_too;
+	} rows[] = {
+		{ KVM_GET_REGS, "KVM_GET_REGS", true },
+		{ KVM_SET_REGS, "KVM_SET_REGS", true },
+		{ KVM_GET_SREGS, "KVM_GET_SREGS", true },
+		{ KVM_SET_SREGS, "KVM_SET_SREGS", false },
+		{ KVM_GET_SREGS2, "KVM_GET_SREGS2", true },
+		{ KVM_SET_SREGS2, "KVM_SET_SREGS2", false },
+		{ KVM_GET_DEBUGREGS, "KVM_GET_DEBUGREGS", true },
+		{ KVM_SET_DEBUGREGS, "KVM_SET_DEBUGREGS", false },
+		{ KVM_GET_XCRS, "KVM_GET_XCRS", true },
+		{ KVM_SET_XCRS, "KVM_SET_XCRS", false },
+		{ KVM_GET_FPU, "KVM_GET_FPU", true },
+		{ KVM_SET_FPU, "KVM_SET_FPU", true },
+		{ KVM_GET_XSAVE, "KVM_GET_XSAVE", true },
+		{ KVM_GET_XSAVE2, "KVM_GET_XSAVE2", true },
+		{ KVM_SET_XSAVE, "KVM_SET_XSAVE", true },
+	};
 	bool prot = type != KVM_X86_DEFAULT_VM;
 	const char *t = prot ? "SEV_ES_VM" : "DEFAULT_VM with KVM_SEV_ES_INIT";
 	int want = prot ? -EINVAL : 0;
@@ -429,6 +454,7 @@ static void protected_rows(unsigned long type)
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE };
 	int vm, vcpu, xsave2_size, ret;
 	unsigned long long mark;
+	unsigned int i;
 	union {
 		struct kvm_regs regs;
 		struct kvm_sregs sregs;
@@ -480,32 +506,13 @@ static void protected_rows(unsigned long type)
 	       "%s: KVM_SEV_LAUNCH_UPDATE_VMSA of a protected vCPU", t);
 	expect_no_cmds("a second LAUNCH_UPDATE_VMSA: no command", mark);
 
-	memset(buf, 0, sizeof(*buf));
-	expect(vcpu_ioctl(vcpu, KVM_GET_REGS, &buf->regs), want, "%s: KVM_GET_REGS", t);
-	expect(vcpu_ioctl(vcpu, KVM_SET_REGS, &buf->regs), want, "%s: KVM_SET_REGS", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_SREGS, &buf->sregs), want, "%s: KVM_GET_SREGS", t);
-	if (prot)
-		expect(vcpu_ioctl(vcpu, KVM_SET_SREGS, &buf->sregs), want,
-		       "%s: KVM_SET_SREGS", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_SREGS2, &buf->sregs2), want, "%s: KVM_GET_SREGS2", t);
-	if (prot)
-		expect(vcpu_ioctl(vcpu, KVM_SET_SREGS2, &buf->sregs2), want,
-		       "%s: KVM_SET_SREGS2", t);
-	memset(buf, 0, sizeof(*buf));
-	expect(vcpu_ioctl(vcpu, KVM_GET_DEBUGREGS, &buf->dbgregs), want,
-	       "%s: KVM_GET_DEBUGREGS", t);
-	if (prot)
-		expect(vcpu_ioctl(vcpu, KVM_SET_DEBUGREGS, &buf->dbgregs), want,
-		       "%s: KVM_SET_DEBUGREGS", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_XCRS, &buf->xcrs), want, "%s: KVM_GET_XCRS", t);
-	if (prot)
-		expect(vcpu_ioctl(vcpu, KVM_SET_XCRS, &buf->xcrs), want,
-		       "%s: KVM_SET_XCRS", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_FPU, &buf->fpu), want, "%s: KVM_GET_FPU", t);
-	expect(vcpu_ioctl(vcpu, KVM_SET_FPU, &buf->fpu), want, "%s: KVM_SET_FPU", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_XSAVE, &buf->xsave), want, "%s: KVM_GET_XSAVE", t);
-	expect(vcpu_ioctl(vcpu, KVM_GET_XSAVE2, buf->xsave2), want, "%s: KVM_GET_XSAVE2", t);
-	expect(vcpu_ioctl(vcpu, KVM_SET_XSAVE, &buf->xsave), want, "%s: KVM_SET_XSAVE", t);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (!prot && !rows[i].legacy_too)
+			continue;
+		memset(buf, 0, sizeof(*buf));
+		expect(vcpu_ioctl(vcpu, rows[i].req, buf), want, "%s: %s", t,
+		       rows[i].name);
+	}
 
 	/* An MSR of the VMSA: the ioctl stops there, with a count of 0 */
 	ret = ioctl(vcpu, KVM_GET_MSRS, &msrs);
