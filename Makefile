@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps base tree export config build selftests upstream vm-test \
+.PHONY: help deps base tree export config build selftests upstream qemu10 vm-test \
 	series-check tooling-test bisect-check variants coverage check run bench deb \
 	clean distclean
 
@@ -49,9 +49,15 @@ selftests: build
 upstream: deps
 	$(S)/upstream-selftests.sh
 
+## qemu10        Debian trixie's QEMU 10 and OVMF with their own glibc and
+##               libraries (private apt state, cached) in build/qemu10, for
+##               the scenarios that run guests in the test VM (QEMU10=yes)
+qemu10: deps
+	$(S)/qemu10.sh
+
 ## vm-test       run one VM scenario: make vm-test SCENARIO=base
 SCENARIO ?= base
-vm-test: selftests upstream
+vm-test: selftests upstream qemu10
 	$(S)/vm-test.sh $(SCENARIO)
 
 ## series-check  checkpatch --strict and series consistency
@@ -79,15 +85,17 @@ variants: config
 ## coverage      line coverage of the series' lines by the make check
 ##               scenarios: a gcov kernel (build/cov), every scenario, gcovr
 ##               (not part of check; report in build/cov/report.txt)
-coverage: selftests upstream
+coverage: selftests upstream qemu10
 	$(S)/coverage.sh
 
 ## check         the test command: all of the above, timed, with a summary
 check:
 	$(S)/check.sh
 
-## run           boot the patched kernel and print the SNP readiness report
-run: build
+## run           boot the patched kernel on the simulated SNP platform, print
+##               the SNP readiness report, then launch an SNP guest with
+##               QEMU 10 and OVMF and print the launch (digest, KVM_RUN)
+run: build qemu10
 	$(S)/vm-test.sh report
 
 ## bench         run the benchmarks in the test VM and print their figures

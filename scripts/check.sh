@@ -7,9 +7,9 @@
 # Stages: deps, base, tree, tooling tests (patch queue, round trip, VM log
 # judge, bisect-check, series check), series checks (checkpatch), config,
 # kernel build, selftests build, mainline's selftests build (cached),
-# bisect-check, then one VM run per scenario in tests/scenarios/
-# (CHECK=yes), the upstream-* conformance ones included, $VM_JOBS of them
-# at a time.
+# trixie's QEMU 10 bundle for the VM (cached), bisect-check, then one VM
+# run per scenario in tests/scenarios/ (CHECK=yes), the upstream-*
+# conformance ones included, $VM_JOBS of them at a time.
 #
 # A build stage that fails stops the run (nothing after it could run); a
 # test stage that fails is counted and the run goes on, so that one run
@@ -124,6 +124,7 @@ stage "config" build scripts/make-config.sh test build/obj
 stage "build: kernel" build scripts/build-kernel.sh
 stage "build: selftests" build scripts/build-selftests.sh
 stage "build: upstream selftests" build scripts/upstream-selftests.sh
+stage "build: qemu10" build scripts/qemu10.sh
 if [ "${BISECT:-1}" = 1 ]; then
 	stage "series: bisect-check" test scripts/bisect-check.sh
 fi

@@ -101,12 +101,35 @@ while IFS= read -r pat; do
 	[ -z "$pat" ] || log_check reject "$pat"
 done <<< "$REJECT_LOG"
 
+# The SNP launch digests the tests printed ("snp-launch:" blocks), each
+# checked against tests/tools/snp-measure.py, an implementation of the
+# launch digest that shares nothing with the simulated PSP. MEASURE is the
+# number of launches the scenario's tests print; the check counts as one.
+if [ -n "$MEASURE" ]; then
+	if out=$(python3 "$top/tests/tools/snp-measure.py" \
+		 --ovmf-dir "$top/build/qemu10/share" --expect-blocks "$MEASURE" \
+		 "$log" 2>&1); then
+		printf '%s\n' "$out" | sed 's/^/  /'
+		printf '  %-4s launch digests: %s checked against snp-measure.py\n' PASS "$MEASURE"
+		passed=$((passed + 1))
+	else
+		printf '%s\n' "$out" | sed 's/^/  /'
+		printf '  %-4s launch digests (snp-measure.py, %s expected)\n' FAIL "$MEASURE"
+		failed=$((failed + 1))
+	fi
+fi
+
 if [ "$MODE" = report ]; then
 	echo "Host SNP readiness (from the kernel booted in the test VM):"
 	grep '^@@ READY ' "$log" | cut -c10- |
 		awk -F'|' '{ printf "  %-27s %-8s %s\n", $1, $2, $3 }'
 	[ "$(grep -c '^@@ READY ' "$log")" -eq 6 ] ||
 		problem "the readiness report is incomplete"
+	if grep -q '^   | == qemu10-' "$log"; then
+		echo "SEV-SNP guests launched by QEMU 10 with OVMF (on the simulated platform):"
+		grep -E '^   \| (== qemu10-|    error: kvm run|   QEMU exit|   launch |FAIL)' "$log" |
+			cut -c6- | sed 's/^/  /'
+	fi
 fi
 
 # KUnit, from the kernel log the runner dumped, parsed by kunit.py.

@@ -5,7 +5,7 @@ load_scenario() {
 	[ -f "$f" ] || { echo "no scenario '$name' ($f)" >&2; return 1; }
 	DESCRIPTION="" MODE=tests TESTS="" CMDLINE="" QEMU_ARGS="" KUNIT=ignore
 	TEST_TIMEOUT=300 VM_TIMEOUT=1500 CHECK=yes MEM=4G SMP=2 CPU=EPYC-Milan
-	EXPECT_LOG="" REJECT_LOG="" ASPT="" KVM_AMD=load UPSTREAM=""
+	EXPECT_LOG="" REJECT_LOG="" ASPT="" KVM_AMD=load UPSTREAM="" QEMU10="" MEASURE=""
 	# shellcheck disable=SC1090
 	. "$f"
 	SCENARIO=$name
