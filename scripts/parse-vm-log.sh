@@ -127,7 +127,7 @@ if [ "$MODE" = report ]; then
 		problem "the readiness report is incomplete"
 	if grep -q '^   | == qemu10-' "$log"; then
 		echo "SEV-SNP guests launched by QEMU 10 with OVMF (on the simulated platform):"
-		grep -E '^   \| (== qemu10-|    error: kvm run|   QEMU exit|   launch |FAIL)' "$log" |
+		grep -E '^   \| (== qemu10-|    error: kvm run|   QEMU exit|   firmware commands|   launch |FAIL)' "$log" |
 			cut -c6- | sed 's/^/  /'
 	fi
 fi

@@ -673,6 +673,23 @@ static void launch(unsigned int vcpus)
 	      name, l.state, l.normal, l.zero, l.unmeasured, l.secrets,
 	      l.cpuid, l.vmsa);
 
+	/*
+	 * The state is protected: no register ioctls. KVM's FPU copy stays
+	 * readable, as in mainline, which does not mark it confidential
+	 * for SNP (the guest never sees it).
+	 */
+	if (vcpus) {
+		struct kvm_regs regs;
+		struct kvm_fpu fpu;
+
+		expect(ioctl(vm.vcpu[0], KVM_GET_REGS, &regs) ? -errno : 0,
+		       -EINVAL, "%s: KVM_GET_REGS after the launch", name);
+		expect(ioctl(vm.vcpu[0], KVM_GET_FPU, &fpu) ? -errno : 0, 0,
+		       "%s: KVM_GET_FPU after the launch", name);
+		expect(ioctl(vm.vcpu[0], KVM_SET_FPU, &fpu) ? -errno : 0, 0,
+		       "%s: KVM_SET_FPU after the launch", name);
+	}
+
 	/* A second finish */
 	mark = sim_mark();
 	if (vcpus) {

@@ -137,4 +137,29 @@ expect "a complete readiness report passes" 0 "0 passed, 0 failed, 0 skipped" re
 expect "an incomplete readiness report fails" 1 "0 passed, 1 failed, 0 skipped" report 0 \
 	< <(report_log 1)
 
+# MEASURE: the launch digests the tests print are checked on the host
+mkdir -p "$TOP/tests/tools"
+cp "$top/tests/tools/snp-measure.py" "$TOP/tests/tools/"
+printf 'MODE=tests\nKUNIT=ignore\nMEASURE=1\n' > "$TOP/tests/scenarios/measure.conf"
+ld=446c57c4ca13cbc4ec05d25e4ed6591e02bdd7a31ed558a7782841b689a578fbc97e439f1e777c1526c579f4634302ce
+launch_log() { # launch_log DIGEST: one NORMAL page at GFN 0, seed 1
+	clean_log ok | sed '/^@@ RESULT PASS/i\
+   | snp-launch: begin name=one\
+   | snp-launch: update gfn=0x0 npages=1 type=1 seed=1\
+   | snp-launch: digest='"$1"'\
+   | snp-launch: end'
+}
+expect "a launch digest that snp-measure.py agrees with counts as a pass" \
+	0 "2 passed, 0 failed, 1 skipped" measure 0 < <(launch_log "$ld")
+expect "a wrong launch digest fails the run" \
+	1 "1 passed, 1 failed, 1 skipped" measure 0 < <(launch_log "${ld%?}0")
+expect "a missing launch fails the run" \
+	1 "1 passed, 1 failed, 1 skipped" measure 0 < <(clean_log ok)
+if python3 "$top/tests/tools/snp-measure.py" --self-test > "$work/selftest" 2>&1; then
+	ok "snp-measure.py --self-test (PAGE_INFO layout, OVMF footer, a wrong digest caught)"
+else
+	not_ok "snp-measure.py --self-test"
+	sed 's/^/    /' "$work/selftest"
+fi
+
 tap_done

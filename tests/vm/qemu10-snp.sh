@@ -16,6 +16,16 @@ ovmf=/opt/qemu10/share/OVMF.fd
 sim=/sys/kernel/debug/psp-sim
 rmp=/sys/kernel/debug/snp-sim/rmp
 
+# The simulated PSP's command count since boot, and its last N commands
+nr_cmds() {
+	awk '$1 == "commands" { print $2 }' "$sim/state"
+}
+
+last_cmds() {
+	awk '$1 == "cmd" { printf "%s%s", sep, $2 ($4 == "0" ? "" : "(" $4 ")"); sep = " " }' \
+		"$sim/state" | tr ' ' '\n' | tail -n "$1" | tr '\n' ' '
+}
+
 uptime_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
@@ -37,6 +47,7 @@ launch() {
 		-object sev-snp-guest,id=sev0,cbitpos=0,reduced-phys-bits=1 \
 		-bios "$ovmf" -smp "$vcpus" -m 256M
 	echo "== $name: qemu10 $*"
+	c0=$(nr_cmds)
 	t0=$(uptime_ms)
 	# The monitor: after the launch, wait for the vCPUs to stop, then quit
 	{ echo "info status"; sleep 5; printf 'info status\nquit\n'; } |
@@ -45,6 +56,7 @@ launch() {
 	tfin=""
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ -z "$tfin" ]; then
+			# shellcheck disable=SC2046 # split into its fields
 			set -- $(newest_launch)
 			if [ "${1:-0}" -gt "$before" ] && [ "${2:-}" = running ]; then
 				tfin=$(uptime_ms)
@@ -59,6 +71,9 @@ launch() {
 	[ -z "$tfin" ] || fin="$((tfin - t0)) ms after the start"
 	echo "   QEMU exit $rc after $(( $(uptime_ms) - t0 )) ms; LAUNCH_FINISH $fin"
 
+	c1=$(nr_cmds)
+	echo "   firmware commands: $((c1 - c0)); the last 6: $(last_cmds 6)"
+	# shellcheck disable=SC2046 # split into its fields
 	set -- $(newest_launch)
 	seq=${1:-0} state=${2:-} asid=${3:-0}
 	if [ "$seq" -le "$before" ]; then
