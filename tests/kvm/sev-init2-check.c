@@ -50,6 +50,7 @@
 
 #include "../psp/psp-test.h"
 #include "../psp/sim-state.h"
+#include "expect.h"
 
 #define FW_SNP_DF_FLUSH_CMD	FW_SNP_DF_FLUSH
 
@@ -116,37 +117,6 @@ static int init2(int vm, const struct kvm_sev_init *in)
 	struct kvm_sev_init data = *in;
 
 	return sev_cmd(vm, KVM_SEV_INIT2, &data, NULL);
-}
-
-static const char *err_name(int err)
-{
-	static char buf[32];
-
-	switch (err) {
-	case 0:		return "0";
-	case -EINVAL:	return "EINVAL";
-	case -EPERM:	return "EPERM";
-	case -EFAULT:	return "EFAULT";
-	case -ENOTTY:	return "ENOTTY";
-	case -EBUSY:	return "EBUSY";
-	case -ENXIO:	return "ENXIO";
-	case -EOPNOTSUPP: return "EOPNOTSUPP";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", -err);
-		return buf;
-	}
-}
-
-static void expect(int got, int want, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	check(got == want, "%s: %s (want %s)", what, err_name(got),
-	      err_name(want));
 }
 
 /* A capability's value */

@@ -51,6 +51,7 @@
 
 #include "../psp/psp-test.h"
 #include "../psp/sim-state.h"
+#include "expect.h"
 
 #define FW_SNP_DECOMMISSION	0x90
 #define FW_SNP_ACTIVATE		0x91
@@ -103,37 +104,6 @@ static int sev_cmd_fd(int vm, unsigned int id, void *data, unsigned int *fw,
 static int sev_cmd(int vm, unsigned int id, void *data, unsigned int *fw)
 {
 	return sev_cmd_fd(vm, id, data, fw, sev_fd);
-}
-
-static const char *err_name(int err)
-{
-	static char buf[32];
-
-	switch (err) {
-	case 0:		return "0";
-	case -EINVAL:	return "EINVAL";
-	case -EPERM:	return "EPERM";
-	case -EFAULT:	return "EFAULT";
-	case -ENOTTY:	return "ENOTTY";
-	case -EIO:	return "EIO";
-	case -EBUSY:	return "EBUSY";
-	case -EOPNOTSUPP: return "EOPNOTSUPP";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", -err);
-		return buf;
-	}
-}
-
-static void expect(int got, int want, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	check(got == want, "%s: %s (want %s)", what, err_name(got),
-	      err_name(want));
 }
 
 /* Make the simulated PSP fail the next @cmd with @status */

@@ -22,7 +22,7 @@ nr_cmds() {
 }
 
 last_cmds() {
-	awk '$1 == "cmd" { printf "%s%s", sep, $2 ($4 == "0" ? "" : "(" $4 ")"); sep = " " }' \
+	awk '$1 == "cmd" { printf "%s%s", sep, $2 ($4 == "0x0" ? "" : "(" $4 ")"); sep = " " }' \
 		"$sim/state" | tr ' ' '\n' | tail -n "$1" | tr '\n' ' '
 }
 
