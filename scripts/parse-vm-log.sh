@@ -135,11 +135,14 @@ fi
 # KUnit, from the kernel log the runner dumped, parsed by kunit.py.
 if [ "$KUNIT" != ignore ]; then
 	dmesg=$(mktemp)
-	# A thread that exits with a new stack depth record says so
-	# (CONFIG_DEBUG_STACK_USAGE) whenever it happens to exit; between a
-	# KTAP header and its subtest line, that breaks kunit.py's parse.
+	# Other kernel messages come at any time: one between a KTAP header
+	# and its subtest or plan line (a thread's new stack depth record,
+	# the TSC clocksource's late calibration) breaks kunit.py's parse.
+	# There, and only there, lines that are not KTAP are left out.
 	sed -n '/^@@ DMESG BEGIN/,/^@@ DMESG END/p' "$log" | sed '1d;$d' |
-		{ grep -v -E '\) used greatest stack depth: [0-9]+ bytes left' || true; } > "$dmesg"
+		awk '{ body = $0; sub(/^\[[^]]*\] ?/, "", body) }
+		     hdr && body !~ /^[ \t]*(#|[0-9]+\.\.[0-9]+|K?TAP version|(not )?ok )/ { next }
+		     { hdr = body ~ /^[ \t]*(K?TAP version|# Subtest:)/; print }' > "$dmesg"
 	kout=$logs/$SCENARIO.kunit
 	python3 "$kunitpy" parse "$dmesg" > "$kout" 2>&1 || true
 	rm -f "$dmesg"

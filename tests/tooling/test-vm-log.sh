@@ -106,6 +106,8 @@ expect "CR LF line ends are read as lines" 0 "3 passed, 0 failed, 2 skipped" t 0
 	< <(clean_log ok | sed 's/$/\r/')
 expect "a stack depth line inside the KTAP output is not a parse error" 0 "3 passed, 0 failed, 2 skipped" t 0 \
 	< <(clean_log ok | sed 's/^\(\[ *1\.000002\]     KTAP version 1\)$/\1\n[    1.0000025] kunit_try_catch (86) used greatest stack depth: 14856 bytes left/')
+expect "a kernel message after a KTAP header is not a parse error" 0 "3 passed, 0 failed, 2 skipped" t 0 \
+	< <(clean_log ok | sed 's/^\(\[ *1\.000002\]     KTAP version 1\)$/\1\n[    1.0000025] clocksource: tsc: mask: 0xffffffffffffffff max_cycles: 0x1e3/')
 expect "a crashed KUnit case fails the run" 1 "2 passed, 1 failed, 2 skipped" t 0 \
 	< <(clean_log ok | sed 's/^\(\[ *1\.000006\]\)     ok 2 second/\1     not ok 2 second # CRASHED/')
 printf '[    9.0] WARNING: CPU: 0 PID: 1 at mm/page_alloc.c:1 x+0x1/0x2\n' > "$work/console"
