@@ -64,13 +64,15 @@ vm-test: selftests upstream qemu10
 series-check: tree
 	$(S)/check-series.sh
 
-## tooling-test  tests of the patch queue, round trip, VM log judge, bisect-check, series check
+## tooling-test  tests of the patch queue, round trip, VM log judge, bisect-check, series check,
+##               bench table
 tooling-test: tree
 	tests/tooling/test-patchq.sh
 	tests/tooling/test-roundtrip.sh
 	tests/tooling/test-vm-log.sh
 	tests/tooling/test-bisect.sh
 	tests/tooling/test-series-check.sh
+	tests/tooling/test-bench.sh
 
 ## bisect-check  build the objects each patch touches, at that patch
 bisect-check: build
@@ -98,10 +100,12 @@ check:
 run: build qemu10
 	$(S)/vm-test.sh report
 
-## bench         run the benchmarks in the test VM and print their figures
+## bench         run the guest_memfd benchmark in the test VM on our kernel
+##               and on mainline 7.3 (same config fragments), and print
+##               each figure with the ratio ours/mainline (BENCH_ROUNDS=2)
+BENCH_ROUNDS ?= 2
 bench: selftests
-	$(S)/vm-test.sh gmem-bench
-	@sed -n 's/^   | //p' build/logs/gmem-bench.log
+	$(S)/bench.sh $(BENCH_ROUNDS)
 
 ## deb           Debian packages (Debian's config + SNP; DEB_CONFIG=test: quick check)
 deb: tree

@@ -5,8 +5,8 @@
 # that sums the tests of every stage and every VM scenario.
 #
 # Stages: deps, base, tree, tooling tests (patch queue, round trip, VM log
-# judge, bisect-check, series check), series checks (checkpatch), config,
-# kernel build, selftests build, mainline's selftests build (cached),
+# judge, bisect-check, series check, bench table), series checks
+# (checkpatch), config, kernel build, selftests build, mainline's selftests build (cached),
 # trixie's QEMU 10 bundle for the VM (cached), bisect-check, then one VM
 # run per scenario in tests/scenarios/ (CHECK=yes), the upstream-*
 # conformance ones included, $VM_JOBS of them at a time.
@@ -119,6 +119,7 @@ stage "tooling: round trip" test tests/tooling/test-roundtrip.sh
 stage "tooling: VM log judge" test tests/tooling/test-vm-log.sh
 stage "tooling: bisect-check" test tests/tooling/test-bisect.sh
 stage "tooling: series check" test tests/tooling/test-series-check.sh
+stage "tooling: bench table" test tests/tooling/test-bench.sh
 stage "series: checkpatch" test scripts/check-series.sh
 stage "config" build scripts/make-config.sh test build/obj
 stage "build: kernel" build scripts/build-kernel.sh
