@@ -102,8 +102,8 @@ run: build qemu10
 
 ## bench         run the guest_memfd benchmark in the test VM on our kernel
 ##               and on mainline 7.3 (same config fragments), and print
-##               each figure with the ratio ours/mainline (BENCH_ROUNDS=2)
-BENCH_ROUNDS ?= 2
+##               each figure with the ratio ours/mainline (BENCH_ROUNDS=3)
+BENCH_ROUNDS ?= 3
 bench: selftests
 	$(S)/bench.sh $(BENCH_ROUNDS)
 

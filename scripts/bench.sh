@@ -5,18 +5,18 @@
 # other, ROUNDS times. It prints each figure for both kernels and the ratio
 # ours/mainline; above 1.0 means our kernel is faster.
 #
-# Every figure is the mean over the rounds of what the benchmark printed in
-# one boot; the per-round values are printed too, so that the spread can
-# be seen. Under TCG only ratios mean anything, and only between runs on
-# the same machine.
+# Every figure is the best boot of each kernel (scripts/bench-table.sh);
+# the per-boot values are printed too, so that the spread can be seen.
+# Under TCG only ratios mean anything, and only between runs on the same
+# machine.
 #
-# Usage: scripts/bench.sh [ROUNDS]     (default 2)
+# Usage: scripts/bench.sh [ROUNDS]     (default 3)
 # Output: build/logs/bench/{ours,mainline}-N/gmem-bench.log, the table on
 #         stdout and in build/logs/bench/table.txt
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-rounds=${1:-2}
+rounds=${1:-3}
 tree=7.3
 out=$top/build/logs/bench
 
