@@ -21,6 +21,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/ccache.sh"
 . "$top/scripts/lib/upstream.sh"
+. "$top/scripts/lib/config.sh"
 
 log() { printf 'mainline: %s\n' "$*"; }
 die() { printf 'mainline: %s\n' "$*" >&2; exit 1; }
@@ -105,19 +106,8 @@ make -s -C "$src" O="$work" olddefconfig >/dev/null
 # the only allocator in 7.3, and x86 has lazy preemption there, which
 # leaves out PREEMPT_VOLUNTARY (7.3 takes its default, PREEMPT_LAZY, with
 # PREEMPT_DYNAMIC as in our config).
-bad=$(awk '
-	FNR == NR {
-		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
-			i = index($0, "="); have[substr($0, 1, i - 1)] = substr($0, i + 1)
-		}
-		next
-	}
-	/^CONFIG_[A-Za-z0-9_]+=/ {
-		i = index($0, "="); k = substr($0, 1, i - 1)
-		if (have[k] != substr($0, i + 1)) print k
-	}
-	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { if (have[$2] != "" && have[$2] != "n") print $2 }
-' "$work/.config" "$frag")
+bad=$(config_unstuck "$work/.config" "$frag" |
+      sed -E 's/^[^:]*: (CONFIG_[A-Za-z0-9_]+).*/\1/')
 expected=" CONFIG_SLUB CONFIG_PREEMPT_VOLUNTARY "
 for k in $bad; do
 	case $expected in

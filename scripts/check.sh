@@ -6,10 +6,10 @@
 #
 # Stages: deps, base, tree, tooling tests (patch queue, round trip, VM log
 # judge, bisect-check, series check, bench table), series checks
-# (checkpatch), config, kernel build, selftests build, mainline's selftests build (cached),
-# trixie's QEMU 10 bundle for the VM (cached), bisect-check, then one VM
-# run per scenario in tests/scenarios/ (CHECK=yes), the upstream-*
-# conformance ones included, $VM_JOBS of them at a time.
+# (checkpatch), config, kernel build, selftests build, mainline's selftests
+# build (cached), trixie's QEMU 10 bundle for the VM (cached), bisect-check,
+# then one VM run per scenario in tests/scenarios/ (CHECK=yes), the
+# upstream-* conformance ones included, $VM_JOBS of them at a time.
 #
 # A build stage that fails stops the run (nothing after it could run); a
 # test stage that fails is counted and the run goes on, so that one run

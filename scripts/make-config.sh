@@ -16,6 +16,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib/config.sh"
 kind=$1
 obj=$(realpath -m "$2")
 src=${LINUX:-$top/build/linux}
@@ -52,25 +53,8 @@ esac
 make -s -C "$src" O="$work" olddefconfig >/dev/null
 
 # Check that every requested value stuck.
-bad=$(awk '
-	FNR == NR {
-		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
-			i = index($0, "="); have[substr($0, 1, i - 1)] = substr($0, i + 1)
-		}
-		next
-	}
-	/^CONFIG_[A-Za-z0-9_]+=/ {
-		i = index($0, "="); k = substr($0, 1, i - 1); v = substr($0, i + 1)
-		if (!(k in have) || have[k] != v)
-			printf "%s: %s=%s requested, got %s\n", FILENAME, k, v,
-			       (k in have) ? have[k] : "unset"
-	}
-	/^# CONFIG_[A-Za-z0-9_]+ is not set/ {
-		k = $2
-		if ((k in have) && have[k] != "n")
-			printf "%s: %s off requested, got %s\n", FILENAME, k, have[k]
-	}
-' "$work/.config" $frags | sed "s|$top/||")
+# shellcheck disable=SC2086
+bad=$(config_unstuck "$work/.config" $frags | sed "s|$top/||")
 if [ -n "$bad" ]; then
 	printf '%s\n' "$bad" >&2
 	die "options above did not stick"

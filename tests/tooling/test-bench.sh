@@ -55,38 +55,28 @@ else
 	not_ok "ROUNDS=1 reads the first round only: $out"
 fi
 
-# A figure missing from one log.
+expect_error() { # expect_error CASE MESSAGE: the table of 2 rounds must fail with MESSAGE
+	local out
+	if out=$("$top/scripts/bench-table.sh" "$d" 2 2>&1); then
+		not_ok "$1 is an error"
+	elif printf '%s\n' "$out" | grep -qF "$2"; then
+		ok "$1 is an error"
+	else
+		not_ok "$1: wrong message: $out"
+	fi
+}
+
 sed -i '/to-private conversion/d' "$d/mainline-2/gmem-bench.log"
-if out=$("$top/scripts/bench-table.sh" "$d" 2 2>&1); then
-	not_ok "a figure missing from one log is an error"
-elif printf '%s\n' "$out" | grep -q '"to-private conversion" is not in every log'; then
-	ok "a figure missing from one log is an error"
-else
-	not_ok "a figure missing from one log: wrong message: $out"
-fi
+expect_error "a figure missing from one log" '"to-private conversion" is not in every log'
 
-# A log missing.
 rm "$d/ours-2/gmem-bench.log"
-if out=$("$top/scripts/bench-table.sh" "$d" 2 2>&1); then
-	not_ok "a missing log is an error"
-elif printf '%s\n' "$out" | grep -q "no $d/ours-2/gmem-bench.log"; then
-	ok "a missing log is an error"
-else
-	not_ok "a missing log: wrong message: $out"
-fi
+expect_error "a missing log" "no $d/ours-2/gmem-bench.log"
 
-# No figures at all (the benchmark did not run).
+# The benchmark did not run: logs without figures.
+bench_log "$d/ours-2" 1 1 1 1
 for f in "$d"/*/gmem-bench.log; do
 	grep -v 'pages/s' "$f" > "$f.new" && mv "$f.new" "$f"
 done
-bench_log "$d/ours-2" 1 1 1 1
-grep -v 'pages/s' "$d/ours-2/gmem-bench.log" > "$d/x" && mv "$d/x" "$d/ours-2/gmem-bench.log"
-if out=$("$top/scripts/bench-table.sh" "$d" 2 2>&1); then
-	not_ok "logs without figures are an error"
-elif printf '%s\n' "$out" | grep -q 'no figures in the logs'; then
-	ok "logs without figures are an error"
-else
-	not_ok "logs without figures: wrong message: $out"
-fi
+expect_error "logs without figures" "no figures in the logs"
 
 tap_done
